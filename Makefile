@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: help install run test test-fast lint format migrate superuser bench clean
+.PHONY: help install run test test-fast lint format migrate content superuser bench clean
 
 help:
 	@echo "make run        set everything up and start the whole system on http://127.0.0.1:$(PORT)"
@@ -28,7 +28,10 @@ install: $(INSTALLED)
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-run: migrate
+content: migrate
+	$(BIN)/python manage.py load_articles
+
+run: content
 	$(BIN)/python scripts/devstack.py --port $(PORT)
 
 superuser: migrate

@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,7 +65,7 @@ if _missing:
 # --- Applications -----------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "clinic.apps.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "articles",
     "requests_app",
 ]
 
@@ -124,7 +126,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60 if 
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a real Celery worker process in the tests sees the test data.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=str(VAR_DIR / "test-db.sqlite3"))}
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
         {
@@ -256,7 +258,7 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # A web request must never hang on a Redis that is down: publish fails fast,
 # and the transactional outbox (re-published by beat) covers the gap.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=0.5)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_PUBLISH_RETRY = False
@@ -264,6 +266,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than any task can run (time limit above), so a slow task is
     # never handed to a second worker while the first still holds it.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # How a publisher (the web process) retries a broker that does not
+    # answer: once, at once, then it gives up and the outbox takes over.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
     "socket_connect_timeout": 1,
     "socket_timeout": 3,
     "retry_on_timeout": False,
@@ -273,6 +281,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "heartbeat": {"task": "requests_app.tasks.heartbeat", "schedule": 60.0},
+    "republish-pipeline": {"task": "requests_app.tasks.republish_pipeline", "schedule": 30.0},
+    "sweep-notifications": {"task": "requests_app.tasks.sweep_notifications", "schedule": 60.0},
+    "escalate-overdue": {"task": "requests_app.tasks.escalate_overdue_callbacks", "schedule": 60.0},
+    "appointment-reminders": {"task": "requests_app.tasks.send_appointment_reminders", "schedule": 3600.0},
+    "daily-digest": {"task": "requests_app.tasks.send_daily_digest", "schedule": crontab(hour=7, minute=0)},
+    "retention": {"task": "requests_app.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- REST framework and API docs -------------------------------------------
@@ -307,7 +321,7 @@ PHONENUMBER_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")
 PHONENUMBER_DB_FORMAT = "E164"
 CLINIC = {
     "NAME": env.str("CLINIC_NAME", default="Harbourview Spine & Sports Clinic"),
-    "PHONE": env.str("CLINIC_PHONE", default="(555) 013-2400"),
+    "PHONE": env.str("CLINIC_PHONE", default="(603) 555-0142"),
     "ADDRESS": env.str("CLINIC_ADDRESS", default="200 Harbour Street, Suite 4, Portsmouth, NH 03801"),
     "EMERGENCY_NUMBER": env.str("CLINIC_EMERGENCY_NUMBER", default="911"),
     # Weekday ranges in the clinic's time zone; days not listed are closed.

@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from articles import views as article_views
+from articles.sitemaps import SITEMAPS
 from clinic import health
 
 urlpatterns = [
@@ -10,5 +13,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", article_views.robots_txt, name="robots_txt"),
+    path("", include("articles.urls")),
     path("", include("requests_app.urls")),
 ]
+
+# The 500 page shows the clinic's phone number; it is rendered from settings
+# alone, never from the request or the database.
+handler500 = "articles.views.server_error"

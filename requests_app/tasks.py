@@ -1,14 +1,96 @@
-"""Celery tasks. Each takes ids, is idempotent, and calls a service."""
+"""Celery tasks: each takes ids, is idempotent, and calls one service.
+
+Delivery is at least once (acks_late, the outbox sweeps), so every task is
+safe to run twice: the services check state before acting.
+"""
 
 from __future__ import annotations
+
+import logging
 
 from celery import shared_task
 from django.utils import timezone
 
-from requests_app.models import Heartbeat
+from requests_app.models import Heartbeat, PipelineRecord
+from requests_app.services import notifications, pipeline, retention, supervision
+
+logger = logging.getLogger(__name__)
+
+PIPELINE_MAX_RETRIES = 6
+
+
+def _backoff(retries: int) -> int:
+    return min(600, 5 * 2**retries)
 
 
 @shared_task
 def heartbeat(name: str = "worker") -> None:
     """Record that a worker is consuming; scheduled by beat every minute."""
     Heartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})
+
+
+@shared_task(bind=True, max_retries=PIPELINE_MAX_RETRIES)
+def process_new_request(self, request_id: int) -> None:
+    """Create, assign and announce the callback for a request."""
+    try:
+        pipeline.request_process(request_id=request_id)
+    except Exception as error:
+        PipelineRecord.objects.filter(request_id=request_id, status="pending").update(
+            attempts=self.request.retries + 1, last_error=f"{type(error).__name__}: {error}"[:500]
+        )
+        if self.request.retries >= self.max_retries:
+            logger.exception("process_new_request gave up on request %s", request_id)
+            pipeline.pipeline_mark_failed(request_id=request_id, error=f"{type(error).__name__}: {error}")
+            return
+        raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
+
+
+@shared_task
+def republish_pipeline() -> int:
+    """Beat, every minute: re-publish requests that never reached the worker."""
+    return pipeline.pipeline_republish_stale()
+
+
+@shared_task(bind=True, max_retries=None)
+def send_notification(self, notification_id: int) -> str:
+    """Send one email from the outbox; retried with backoff and jitter until the row's cap."""
+    try:
+        return notifications.notification_send(notification_id=notification_id)
+    except notifications.SendError as error:
+        next_attempt_at = (
+            notifications.Notification.objects.filter(pk=notification_id)
+            .values_list("next_attempt_at", flat=True)
+            .first()
+        )
+        countdown = max(1, int((next_attempt_at - timezone.now()).total_seconds())) if next_attempt_at else 30
+        raise self.retry(exc=error, countdown=countdown) from error
+
+
+@shared_task
+def sweep_notifications() -> int:
+    """Beat, every minute: re-queue emails that no task is going to send."""
+    return notifications.notification_sweep()
+
+
+@shared_task
+def escalate_overdue_callbacks() -> int:
+    """Beat, every minute: flag overdue callbacks once and tell the supervisors."""
+    return supervision.callbacks_escalate_overdue()
+
+
+@shared_task
+def send_appointment_reminders() -> int:
+    """Beat, hourly: queue the day-before reminders (each once)."""
+    return supervision.appointments_send_reminders()
+
+
+@shared_task
+def send_daily_digest() -> int:
+    """Beat, every morning: the supervisors' summary of the queue."""
+    return supervision.daily_digest_queue()
+
+
+@shared_task
+def apply_retention() -> int:
+    """Beat, nightly: anonymize closed requests past the retention period."""
+    return retention.requests_anonymize_expired().anonymized_count

@@ -1,6 +1,181 @@
-from django.http import HttpRequest, HttpResponse
+"""Public pages of the request flow. Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+import math
+from http import HTTPStatus
+
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from requests_app.emails import format_moment, read_better_time_token
+from requests_app.forms import AppointmentRequestForm, new_form_token
+from requests_app.models import AppointmentRequest, Channel
+from requests_app.services.callbacks import callback_reopen_with_better_time
+from requests_app.services.idempotency import IdempotencyConflict, fingerprint, idempotent_submission
+from requests_app.services.intake import appointment_request_create, expected_callback, patient_guidance
+from requests_app.throttling import AppointmentRequestThrottle, client_ip
+
+CONFIRMATION_SALT = "requests_app.confirmation"
+CONFIRMATION_MAX_AGE = 7 * 24 * 3600
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+def _source_article(slug: str):
+    from articles.models import Article
+
+    if not slug:
+        return None
+    return Article.objects.filter(slug=slug).only("pk", "title", "slug").first()
+
+
+def _initial(request: HttpRequest) -> dict:
+    referrer = request.GET.get("ref") or request.META.get("HTTP_REFERER", "")
+    return {
+        "form_token": new_form_token(),
+        "article": request.GET.get("article", "")[:200],
+        "referrer": referrer[:500],
+        "campaign": request.GET.get("utm_campaign", "")[:100],
+    }
+
+
+def _render_form(request: HttpRequest, form: AppointmentRequestForm, status: int = 200) -> HttpResponse:
+    article = (
+        _source_article(form["article"].value() or "")
+        if form.is_bound
+        else _source_article(form.initial.get("article", ""))
+    )
+    return render(request, "requests/form.html", {"form": form, "article": article}, status=status)
+
+
+def fields_for_fingerprint(cleaned: dict) -> dict:
+    return {k: str(v) for k, v in cleaned.items() if k not in ("form_token", "website")}
+
+
+def confirmation_url(reference: str) -> str:
+    token = signing.dumps(reference, salt=CONFIRMATION_SALT)
+    return reverse("requests_app:received", args=[token])
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def request_appointment(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _render_form(request, AppointmentRequestForm(initial=_initial(request)))
+
+    throttle = AppointmentRequestThrottle()
+    if not throttle.allow_request(request, None):
+        wait = math.ceil(throttle.wait() or 60)
+        response = render(
+            request,
+            "requests/too_many.html",
+            {"retry_minutes": max(1, wait // 60)},
+            status=HTTPStatus.TOO_MANY_REQUESTS,
+        )
+        response["Retry-After"] = str(wait)
+        return response
+
+    form = AppointmentRequestForm(request.POST)
+    if not form.is_valid():
+        # A fresh token, so the corrected form is not refused as expired.
+        data = request.POST.copy()
+        data["form_token"] = new_form_token() if "form_token" in form.errors else data.get("form_token", "")
+        form.data = data
+        return _render_form(request, form, status=HTTPStatus.UNPROCESSABLE_ENTITY)
+    if form.bot_suspected():
+        data = request.POST.copy()
+        data["website"] = ""
+        data["form_token"] = new_form_token()
+        retry = AppointmentRequestForm(data)
+        retry.is_valid()
+        retry.add_error(None, "We could not accept this form. Please check your details and send it again.")
+        return _render_form(request, retry, status=HTTPStatus.UNPROCESSABLE_ENTITY)
+
+    cleaned = form.cleaned_data
+    fields = {
+        "first_name": cleaned["first_name"],
+        "last_name": cleaned["last_name"],
+        "phone": str(cleaned["phone"]),
+        "email": cleaned["email"],
+        "consent": cleaned["consent"],
+        "reason": cleaned["reason"],
+        "preferred_contact": cleaned["preferred_contact"] or "phone",
+        "best_time_slots": cleaned["best_time_slots"],
+        "best_days": cleaned["best_days"],
+        "symptoms": cleaned["symptoms"],
+        "pain_duration": cleaned["pain_duration"],
+        "patient_type": cleaned["patient_type"] or "new",
+        "insurance_note": cleaned["insurance_note"],
+        "source_article": _source_article(cleaned["article"]),
+        "referrer": cleaned["referrer"],
+        "campaign": cleaned["campaign"],
+    }
+
+    def create():
+        result = appointment_request_create(**fields, channel=Channel.WEB_FORM, client_ip=client_ip(request))
+        return result.request, HTTPStatus.SEE_OTHER, {"reference": result.request.reference}
+
+    # The same form sent twice (a double click, a resend after "back") is
+    # answered with the first submission's confirmation.
+    try:
+        outcome = idempotent_submission(
+            key=f"form:{form.submission_id}", fingerprint=fingerprint(fields_for_fingerprint(cleaned)), create=create
+        )
+        reference = outcome.body["reference"]
+    except IdempotencyConflict:
+        reference = create()[2]["reference"]
+    # 303: the browser fetches the confirmation with GET, so refreshing it never re-posts.
+    response = HttpResponseRedirect(confirmation_url(reference))
+    response.status_code = HTTPStatus.SEE_OTHER
+    return response
+
+
+@never_cache
+def request_received(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        reference = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
+    except signing.BadSignature as error:
+        raise Http404("This confirmation link is not valid.") from error
+    appointment_request = AppointmentRequest.objects.filter(reference=reference).first()
+    if appointment_request is None:
+        raise Http404("This confirmation link is not valid.")
+    return render(
+        request,
+        "requests/received.html",
+        {
+            "appointment_request": appointment_request,
+            "expected_call": format_moment(expected_callback(appointment_request)),
+            "guidance": patient_guidance(appointment_request),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def better_time(request: HttpRequest, token: str) -> HttpResponse:
+    """From the "we could not reach you" email: GET shows a form, only POST changes anything."""
+    from requests_app.forms import BetterTimeForm
+
+    try:
+        request_id = read_better_time_token(token)
+    except signing.SignatureExpired:
+        return render(request, "requests/better_time.html", {"expired": True}, status=HTTPStatus.GONE)
+    except signing.BadSignature as error:
+        raise Http404("This link is not valid.") from error
+    appointment_request = AppointmentRequest.objects.filter(pk=request_id).select_related("callback").first()
+    if appointment_request is None or appointment_request.anonymized_at:
+        raise Http404("This link is not valid.")
+    form = BetterTimeForm(request.POST or None)
+    context = {"form": form, "appointment_request": appointment_request, "done": False}
+    if request.method == "POST" and form.is_valid():
+        changed = callback_reopen_with_better_time(
+            request_id=appointment_request.pk,
+            best_time_slots=form.cleaned_data["best_time_slots"],
+            best_days=form.cleaned_data["best_days"],
+            note=form.cleaned_data["note"],
+        )
+        context.update(done=True, already=not changed)
+    return render(request, "requests/better_time.html", context)

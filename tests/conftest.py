@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def point_celery_at(broker_url: str) -> None:
     """Make this test process publish to `broker_url` from now on."""
     celery_app.conf.broker_url = broker_url
+    celery_app.conf.broker_write_url = broker_url
+    celery_app.conf.broker_read_url = broker_url
     # Celery caches its connection and producer pools (kombu keeps them
     # globally); drop them all so the next publish connects afresh.
     kombu_pools.reset()
@@ -70,3 +72,87 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits and cached pages live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) that this process's email goes to."""
+    from tests.support.smtp import SmtpSink
+
+    sink = SmtpSink()
+    sink.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    yield sink
+    sink.stop()
+
+
+def _staff(username: str, group: str | None, *, on_shift: bool = False):
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission, User
+    from django.contrib.contenttypes.management import create_contenttypes
+
+    from requests_app.models import StaffProfile
+    from requests_app.roles import ensure_groups
+
+    # A transactional test before this one may have flushed the migration's groups.
+    if not Group.objects.exists():
+        app_config = apps.get_app_config("requests_app")
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
+        ensure_groups(Group, Permission)
+
+    user = User.objects.create_user(
+        username=username,
+        password="a-long-test-password-42",
+        email=f"{username}@clinic.example",
+        first_name=username.title(),
+        is_staff=True,
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    StaffProfile.objects.create(user=user, on_shift=on_shift)
+    return user
+
+
+@pytest.fixture
+def front_desk(db):
+    from requests_app.roles import FRONT_DESK
+
+    return _staff("dana", FRONT_DESK, on_shift=True)
+
+
+@pytest.fixture
+def other_front_desk(db):
+    from requests_app.roles import FRONT_DESK
+
+    return _staff("eli", FRONT_DESK, on_shift=True)
+
+
+@pytest.fixture
+def supervisor(db):
+    from requests_app.roles import SUPERVISOR
+
+    return _staff("sam", SUPERVISOR)
+
+
+@pytest.fixture
+def staff_without_group(db):
+    return _staff("nora", None)

@@ -1,0 +1,58 @@
+"""Appointment requests in the admin: read-only; the desk works them through their callbacks."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from requests_app.admin.pagination import CappedCountPaginator
+from requests_app.models import AppointmentRequest, RequestNote
+
+
+class RequestNoteInline(admin.TabularInline):
+    model = RequestNote
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "body", "author"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AppointmentRequest)
+class AppointmentRequestAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "created_at", "priority", "status", "channel", "source_article", "callback_link"]
+    list_filter = ["priority", "status", "channel", "source_article"]
+    list_select_related = ["source_article", "callback"]
+    search_fields = ["reference", "last_name", "phone", "=email"]
+    ordering = ["-created_at"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    inlines = [RequestNoteInline]
+    exclude = ["ip_hash"]
+
+    @admin.display(description="callback")
+    def callback_link(self, obj: AppointmentRequest) -> str:
+        callback = getattr(obj, "callback", None)
+        if callback is None:
+            return "not yet created"
+        url = reverse("admin:requests_app_callback_change", args=[callback.pk])
+        return format_html('<a href="{}">{}</a>', url, callback.get_status_display())
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "ip_hash"] + ["callback_link"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

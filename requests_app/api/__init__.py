@@ -1,0 +1,1 @@
+"""The JSON API: public appointment requests, and the staff queue."""

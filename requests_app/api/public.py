@@ -1,0 +1,163 @@
+"""POST /api/v1/appointment-requests/: the public API, on the same service as the form."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ParseError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from requests_app.api.serializers import (
+    AppointmentRequestCreatedSerializer,
+    AppointmentRequestInputSerializer,
+    ErrorSerializer,
+)
+from requests_app.models import Channel
+from requests_app.services.idempotency import IdempotencyConflict, fingerprint, idempotent_submission
+from requests_app.services.intake import IntakeResult, appointment_request_create, expected_callback, patient_guidance
+from requests_app.throttling import AppointmentRequestThrottle, client_ip
+
+MAX_BODY_BYTES = 64 * 1024
+IDEMPOTENCY_KEY_MAX_LENGTH = 200
+
+
+def created_body(result: IntakeResult) -> dict:
+    from requests_app.emails import format_moment
+
+    request = result.request
+    due = expected_callback(request)
+    return {
+        "reference": request.reference,
+        "duplicate": not result.created,
+        "urgent": request.is_urgent,
+        "expected_callback": {"by": due.isoformat(), "text": format_moment(due)},
+        "guidance": patient_guidance(request),
+    }
+
+
+EXAMPLE_REQUEST = {
+    "first_name": "Alex",
+    "last_name": "Rivera",
+    "phone": "+16035550177",
+    "email": "alex@example.org",
+    "reason": "Lower back aches after long runs since I doubled my mileage.",
+    "consent": True,
+    "best_time_slots": ["morning"],
+    "symptoms": ["lower_back_pain", "stiffness"],
+    "source_article": "why-running-hurts-your-back",
+}
+
+
+class AppointmentRequestCreateView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AppointmentRequestThrottle]
+
+    @extend_schema(
+        operation_id="appointment_request_create",
+        summary="Request an appointment",
+        description=(
+            "The clinic's front desk calls the patient back to schedule the appointment. Only first_name, "
+            "last_name, phone, email, reason and consent are required. Send an `Idempotency-Key` header to make "
+            "retries safe: the same key with the same body replays the first answer; with another body it is "
+            "refused with 422."
+        ),
+        request=AppointmentRequestInputSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="A unique value per submission (a UUID), at most 200 characters.",
+            )
+        ],
+        responses={
+            201: AppointmentRequestCreatedSerializer,
+            200: OpenApiResponse(
+                AppointmentRequestCreatedSerializer,
+                description="The details were added to an open request from the same patient, or replayed.",
+            ),
+            400: OpenApiResponse(description="Invalid fields (errors keyed by field) or a malformed body."),
+            413: ErrorSerializer,
+            415: ErrorSerializer,
+            422: ErrorSerializer,
+            429: ErrorSerializer,
+        },
+        examples=[
+            OpenApiExample("A short request", value=EXAMPLE_REQUEST, request_only=True),
+            OpenApiExample(
+                "Accepted",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "reference": "K3F7-9XQ2",
+                    "duplicate": False,
+                    "urgent": False,
+                    "expected_callback": {
+                        "by": "2026-11-24T10:15:00-05:00",
+                        "text": "Tuesday 24 November at 10:15 am",
+                    },
+                    "guidance": None,
+                },
+            ),
+        ],
+        tags=["Appointment requests"],
+    )
+    def post(self, request: Request) -> Response:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BODY_BYTES:
+            return Response(
+                {"detail": f"The request body is too large: at most {MAX_BODY_BYTES // 1024} KB."},
+                status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            )
+        data = request.data
+        if not isinstance(data, dict):
+            raise ParseError("Send a JSON object with the request's fields.")
+        serializer = AppointmentRequestInputSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        slug = fields.pop("source_article")
+        fields["phone"] = str(fields["phone"])
+
+        def create():
+            from requests_app.views import _source_article
+
+            result = appointment_request_create(
+                **fields,
+                source_article=_source_article(slug),
+                channel=Channel.API,
+                client_ip=client_ip(request),
+            )
+            code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+            return result.request, code, created_body(result)
+
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            _, code, body = create()
+            return Response(body, status=code)
+        if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH or not key.isprintable():
+            return Response(
+                {"detail": f"Idempotency-Key must be printable and at most {IDEMPOTENCY_KEY_MAX_LENGTH} characters."},
+                status=HTTPStatus.BAD_REQUEST,
+            )
+        try:
+            outcome = idempotent_submission(key=f"api:{key}", fingerprint=fingerprint(data), create=create)
+        except IdempotencyConflict:
+            return Response(
+                {"detail": "This Idempotency-Key was already used with a different body. Use a new key."},
+                status=HTTPStatus.UNPROCESSABLE_ENTITY,
+            )
+        response = Response(outcome.body, status=outcome.status_code)
+        if outcome.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response

@@ -1,0 +1,1 @@
+"""Business logic as plain functions: views, the API, the admin and tasks call these."""

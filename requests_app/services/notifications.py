@@ -1,0 +1,233 @@
+"""The notification outbox: queue an email once, send it once.
+
+A notification is a row keyed by (event, object, recipient), written in the
+transaction of whatever caused it; queuing it again finds the row and does
+nothing. A task sends one row:
+
+1. it claims the row (pending -> sending) with a conditional UPDATE, so two
+   workers never send the same row;
+2. over SMTP, it transmits the whole message but the final ".", commits
+   "sent", and only then sends the "." that makes the server accept it. A
+   worker killed before that commit leaves a half-sent message the server
+   throws away, and a row in "sending" that the sweep hands back to pending;
+   a worker killed after it has already marked the row sent. So a crash can
+   neither lose an email nor deliver it twice, except in the microseconds
+   between the commit and one socket write.
+3. an SMTP error puts the row back to pending with the error and a backoff;
+   after MAX_ATTEMPTS it is failed, shown in the admin with a retry action.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+import smtplib
+from collections.abc import Callable
+from datetime import timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from requests_app.models import AppointmentRequest, Notification, NotificationStatus
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP_SECONDS = 60 * 60
+# A row "sending" for longer than any task may run belonged to a worker that died.
+STALE_SENDING_AFTER = timedelta(minutes=5)
+# A pending row not picked up within this (the broker lost it, or was down).
+STALE_PENDING_AFTER = timedelta(minutes=2)
+
+
+class SendError(Exception):
+    """The email could not be handed to the mail server this time."""
+
+
+def backoff_seconds(attempt: int) -> int:
+    """Exponential backoff with full jitter, capped: 30 s, 60 s, 120 s ... at most an hour."""
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0))
+    return random.randint(ceiling // 2, ceiling)  # noqa: S311 (jitter, not security)
+
+
+def notification_queue(
+    *,
+    event: str,
+    recipient: str,
+    request: AppointmentRequest | None = None,
+    scope: str = "",
+    context: dict | None = None,
+) -> Notification | None:
+    """Queue one email; a second call with the same event, object and recipient does nothing.
+
+    `scope` distinguishes repeatable events (an escalation per due time, a
+    digest per day). The send task is published after the commit.
+    """
+    if not recipient:
+        return None
+    object_id = request.pk if request else "-"
+    key = f"{event}:{object_id}:{scope}:{recipient.strip().lower()}"
+    notification, created = Notification.objects.get_or_create(
+        key=key,
+        defaults={"event": event, "recipient": recipient.strip(), "request": request, "context": context or {}},
+    )
+    if created:
+        notification_publish_on_commit(notification.pk)
+    return notification
+
+
+def notification_publish(notification_id: int) -> bool:
+    from requests_app.tasks import send_notification
+
+    try:
+        send_notification.apply_async(args=[notification_id])
+    except Exception as error:
+        logger.warning(
+            "could not publish notification %s (%s); the sweep will re-queue it",
+            notification_id,
+            type(error).__name__,
+        )
+        return False
+    return True
+
+
+def notification_publish_on_commit(notification_id: int) -> None:
+    transaction.on_commit(lambda: notification_publish(notification_id))
+
+
+def _claim(notification_id: int) -> bool:
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk=notification_id, status=NotificationStatus.PENDING).update(
+        status=NotificationStatus.SENDING, sending_since=now, attempts=F("attempts") + 1
+    )
+    return claimed == 1
+
+
+def _mark_sent(notification_id: int) -> None:
+    Notification.objects.filter(pk=notification_id).update(
+        status=NotificationStatus.SENT, sent_at=timezone.now(), sending_since=None, last_error=""
+    )
+
+
+def _smtp_send_with_commit(message: EmailMultiAlternatives, before_accept: Callable[[], None]) -> None:
+    """Send over SMTP, calling `before_accept` just before the final "." of DATA."""
+    backend = get_connection()
+    assert isinstance(backend, SmtpBackend)
+    backend.open()
+    try:
+        connection = backend.connection
+        encoding = message.encoding or settings.DEFAULT_CHARSET
+        from_address = sanitize_address(message.from_email, encoding)
+        recipients = [sanitize_address(address, encoding) for address in message.recipients()]
+        payload = message.message().as_bytes(linesep="\r\n")
+        connection.ehlo_or_helo_if_needed()
+        code, reply = connection.mail(from_address)
+        if code != 250:
+            raise SendError(f"MAIL FROM refused: {code}")
+        accepted = [r for r in recipients if connection.rcpt(r)[0] in (250, 251)]
+        if not accepted:
+            raise SendError("every recipient was refused")
+        connection.putcmd("data")
+        code, reply = connection.getreply()
+        if code != 354:
+            raise SendError(f"DATA refused: {code}")
+        body = smtplib.bCRLF.join(
+            (b"." + line if line.startswith(b".") else line) for line in payload.split(smtplib.bCRLF)
+        )
+        if not body.endswith(smtplib.bCRLF):
+            body += smtplib.bCRLF
+        connection.send(body)
+        before_accept()
+        connection.send(b"." + smtplib.bCRLF)
+        code, reply = connection.getreply()
+        if code != 250:
+            raise SendError(f"message refused after DATA: {code}")
+    finally:
+        # The message is already accepted or already failed: a failing QUIT changes nothing.
+        with contextlib.suppress(Exception):
+            backend.close()
+
+
+def notification_send(*, notification_id: int) -> str:
+    """Send one queued notification. Returns what happened: sent, skipped or retry."""
+    from requests_app.emails import build_email
+
+    if not _claim(notification_id):
+        return "skipped"
+    notification = Notification.objects.select_related("request").get(pk=notification_id)
+    try:
+        message = build_email(notification)
+    except Exception as error:
+        # A template or data problem: retrying will not help, a person must look.
+        Notification.objects.filter(pk=notification_id).update(
+            status=NotificationStatus.FAILED, sending_since=None, last_error=f"could not build: {error}"[:500]
+        )
+        logger.exception("notification %s could not be built", notification_id)
+        return "failed"
+    message.extra_headers["Message-ID"] = make_msgid(idstring=f"n{notification_id}", domain="clinic.local")
+
+    def commit_sent() -> None:
+        _mark_sent(notification_id)
+
+    try:
+        if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+            _smtp_send_with_commit(message, commit_sent)
+        else:
+            message.send()
+            commit_sent()
+    except Exception as error:
+        # Even when the row was already marked sent, a failure of the final
+        # step means the server did not confirm it: count it as not sent, so
+        # that it is not lost.
+        attempts = Notification.objects.values_list("attempts", flat=True).get(pk=notification_id)
+        final = attempts >= MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification_id).update(
+            status=NotificationStatus.FAILED if final else NotificationStatus.PENDING,
+            sending_since=None,
+            sent_at=None,
+            next_attempt_at=None if final else timezone.now() + timedelta(seconds=backoff_seconds(attempts)),
+            last_error=f"{type(error).__name__}: {error}"[:500],
+        )
+        logger.warning("notification %s not sent (attempt %s): %s", notification_id, attempts, type(error).__name__)
+        if final:
+            return "failed"
+        raise SendError(str(error)) from error
+    return "sent"
+
+
+def notification_retry(*, notification_id: int) -> bool:
+    """Put a failed notification back in the queue (the admin's retry action)."""
+    updated = Notification.objects.filter(pk=notification_id, status=NotificationStatus.FAILED).update(
+        status=NotificationStatus.PENDING, attempts=0, next_attempt_at=None, last_error=""
+    )
+    if updated:
+        notification_publish_on_commit(notification_id)
+    return bool(updated)
+
+
+def notification_sweep() -> int:
+    """Re-queue rows that no task is going to send: stuck in sending, or pending and not picked up."""
+    now = timezone.now()
+    Notification.objects.filter(status=NotificationStatus.SENDING, sending_since__lt=now - STALE_SENDING_AFTER).update(
+        status=NotificationStatus.PENDING, sending_since=None, next_attempt_at=None
+    )
+    due = (
+        Notification.objects.filter(status=NotificationStatus.PENDING, created_at__lt=now - STALE_PENDING_AFTER)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=now - STALE_PENDING_AFTER))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    queued = 0
+    for notification_id in due:
+        if not notification_publish(notification_id):
+            break
+        queued += 1
+    return queued

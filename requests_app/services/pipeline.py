@@ -1,0 +1,156 @@
+"""From an accepted request to a callback on the front desk's queue."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from requests_app.business_hours import callback_due_at
+from requests_app.models import AppointmentRequest, Callback, PipelineRecord, PipelineStatus, Priority
+from requests_app.roles import FRONT_DESK, SUPERVISOR
+from requests_app.services.notifications import notification_queue
+
+logger = logging.getLogger(__name__)
+
+REPUBLISH_AFTER = timedelta(minutes=1)
+
+
+def pipeline_publish(record_id: int, request_id: int) -> bool:
+    """Hand a request to Celery. False if the broker could not take it (the outbox covers that)."""
+    from requests_app.tasks import process_new_request
+
+    try:
+        process_new_request.apply_async(args=[request_id])
+    except Exception as error:
+        # No personal data here: ids and the error's class only.
+        logger.warning(
+            "could not publish request %s to the broker (%s); the outbox will re-publish it",
+            request_id,
+            type(error).__name__,
+        )
+        return False
+    PipelineRecord.objects.filter(pk=record_id).update(published_at=timezone.now())
+    return True
+
+
+def pipeline_publish_on_commit(record: PipelineRecord) -> None:
+    """Publish once the surrounding transaction commits; never if it rolls back."""
+    record_id, request_id = record.pk, record.request_id
+    transaction.on_commit(lambda: pipeline_publish(record_id, request_id))
+
+
+def pipeline_republish_stale(*, older_than: timedelta = REPUBLISH_AFTER) -> int:
+    """Re-publish every pipeline record still pending after `older_than`. Returns how many."""
+    cutoff = timezone.now() - older_than
+    stale = (
+        PipelineRecord.objects.filter(status=PipelineStatus.PENDING, created_at__lt=cutoff)
+        .filter(Q(published_at__isnull=True) | Q(published_at__lt=cutoff))
+        .order_by("created_at")
+        .values_list("pk", "request_id")
+    )
+    published = 0
+    for record_id, request_id in stale[:500]:
+        if not pipeline_publish(record_id, request_id):
+            break  # the broker is still down: try again next minute
+        published += 1
+    return published
+
+
+def _next_on_shift_staff():
+    """Round-robin: the on-shift front-desk member who was given a callback longest ago."""
+    from requests_app.models import StaffProfile
+
+    return (
+        StaffProfile.objects.select_for_update()
+        .filter(on_shift=True, user__is_active=True, user__is_staff=True, user__groups__name=FRONT_DESK)
+        .order_by(F("last_assigned_at").asc(nulls_first=True), "pk")
+        .select_related("user")
+        .first()
+    )
+
+
+def _staff_alert_recipients() -> list[str]:
+    """On-shift front desk and every supervisor: who hears about an urgent request at once."""
+    from django.contrib.auth import get_user_model
+
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(Q(staff_profile__on_shift=True, groups__name=FRONT_DESK) | Q(groups__name=SUPERVISOR))
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    return sorted(set(users))
+
+
+def request_process(*, request_id: int) -> Callback | None:
+    """Turn an accepted request into a callback, assign it and queue its emails. Idempotent.
+
+    Running it again for the same request creates nothing new: one callback
+    per request (a database constraint), one notification per key. If the
+    request has become urgent since its callback was made, the callback is
+    re-prioritised and the urgent alert goes out.
+    """
+    with transaction.atomic():
+        try:
+            request = AppointmentRequest.objects.select_for_update().get(pk=request_id)
+        except AppointmentRequest.DoesNotExist:
+            return None
+        due_at = callback_due_at(
+            received_at=request.created_at,
+            urgent=request.is_urgent,
+            best_time_slots=request.best_time_slots,
+            best_days=request.best_days,
+        )
+        callback, created = Callback.objects.get_or_create(
+            request=request, defaults={"priority": request.priority, "due_at": due_at}
+        )
+        if created:
+            staff = _next_on_shift_staff()
+            if staff is not None:
+                callback.assigned_to = staff.user
+                callback.claimed_at = timezone.now()
+                callback.save(update_fields=["assigned_to", "claimed_at", "updated_at"])
+                staff.last_assigned_at = timezone.now()
+                staff.save(update_fields=["last_assigned_at"])
+        elif request.is_urgent and callback.priority != Priority.URGENT and callback.is_open:
+            callback.priority = Priority.URGENT
+            callback.due_at = min(callback.due_at, due_at)
+            callback.save(update_fields=["priority", "due_at", "updated_at"])
+
+        if request.anonymized_at is None:
+            notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
+        notification_queue(event="desk_new_request", recipient=settings.CLINIC["FRONT_DESK_EMAIL"], request=request)
+        if request.is_urgent:
+            for email in _staff_alert_recipients():
+                notification_queue(event="urgent_alert", recipient=email, request=request)
+
+        PipelineRecord.objects.filter(request=request, status=PipelineStatus.PENDING).update(
+            status=PipelineStatus.DONE, processed_at=timezone.now()
+        )
+    return callback
+
+
+def pipeline_mark_failed(*, request_id: int, error: str) -> None:
+    """The task gave up: show the records as failed in the admin, with a retry action."""
+    PipelineRecord.objects.filter(request_id=request_id, status=PipelineStatus.PENDING).update(
+        status=PipelineStatus.FAILED, last_error=error[:500]
+    )
+
+
+def pipeline_retry(*, record_id: int) -> bool:
+    """Put a failed pipeline record back to pending and publish it (the admin's retry action)."""
+    with transaction.atomic():
+        updated = PipelineRecord.objects.filter(pk=record_id, status=PipelineStatus.FAILED).update(
+            status=PipelineStatus.PENDING, last_error="", attempts=0
+        )
+        if updated:
+            record = PipelineRecord.objects.get(pk=record_id)
+            pipeline_publish_on_commit(record)
+    return bool(updated)

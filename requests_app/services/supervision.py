@@ -1,0 +1,72 @@
+"""What beat does for supervisors and patients on a schedule: escalations, reminders, the digest."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from requests_app.models import Callback, CallbackStatus
+from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
+from requests_app.roles import SUPERVISOR
+from requests_app.services.notifications import notification_queue
+
+
+def supervisor_emails() -> list[str]:
+    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
+    users = users.filter(Q(groups__name=SUPERVISOR) | Q(is_superuser=True))
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def callbacks_escalate_overdue() -> int:
+    """Flag every open callback past its due time, once, and tell the supervisors."""
+    now = timezone.now()
+    escalated = 0
+    recipients = supervisor_emails()
+    overdue_ids = list(
+        Callback.objects.filter(status__in=OPEN_CALLBACK_STATUSES, due_at__lt=now, escalated_at__isnull=True)
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    for callback_id in overdue_ids:
+        with transaction.atomic():
+            updated = Callback.objects.filter(pk=callback_id, escalated_at__isnull=True).update(escalated_at=now)
+            if not updated:
+                continue  # another beat run got there first
+            callback = Callback.objects.select_related("request").get(pk=callback_id)
+            for email in recipients:
+                notification_queue(event="escalation", recipient=email, request=callback.request)
+            escalated += 1
+    return escalated
+
+
+def appointments_send_reminders() -> int:
+    """Queue the day-before reminder for every appointment tomorrow (once per appointment date)."""
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    queued = 0
+    callbacks = Callback.objects.filter(status=CallbackStatus.SCHEDULED, appointment_date=tomorrow).select_related(
+        "request"
+    )
+    for callback in callbacks:
+        with transaction.atomic():
+            notification = notification_queue(
+                event="appointment_reminder",
+                recipient=callback.request.email,
+                request=callback.request,
+                scope=f"{callback.appointment_date.isoformat()}T{callback.appointment_time.isoformat()}",
+            )
+        queued += notification is not None
+    return queued
+
+
+def daily_digest_queue() -> int:
+    """The morning summary for supervisors, once a day."""
+    today = timezone.localdate().isoformat()
+    with transaction.atomic():
+        return sum(
+            notification_queue(event="daily_digest", recipient=email, scope=today) is not None
+            for email in supervisor_emails()
+        )

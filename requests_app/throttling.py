@@ -1,0 +1,39 @@
+"""Per-client rate limits for public submissions, shared by the form and the API."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
+
+
+class AppointmentRequestThrottle(SimpleRateThrottle):
+    """APPOINTMENT_REQUEST_RATE submissions per client IP (hashed before it reaches the cache)."""
+
+    scope = "appointment_request"
+
+    def get_rate(self) -> str:
+        # Read at each request, so a changed setting applies without a restart of the class.
+        return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]
+
+    def get_cache_key(self, request, view) -> str:
+        from requests_app.services.intake import client_ip_hash
+
+        return self.cache_format % {"scope": self.scope, "ident": client_ip_hash(self.get_ident(request))}
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except Exception as error:
+            # The cache (Redis in production) is down: accepting a request
+            # matters more than limiting it.
+            logger.warning("rate limit not checked: cache unavailable (%s)", type(error).__name__)
+            return True
+
+
+def client_ip(request) -> str:
+    """The client's address, honouring NUM_PROXIES trusted proxies in front of the app."""
+    return AppointmentRequestThrottle().get_ident(request) or ""

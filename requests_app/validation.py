@@ -1,0 +1,31 @@
+"""Field rules shared by the HTML form and the API serializer."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+
+# C0 and C1 control characters except tab, newline and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAK = re.compile(r"[\r\n\t]")
+
+NAME_MAX_LENGTH = 100
+
+
+def no_control_characters(value: str) -> None:
+    if _CONTROL.search(value or ""):
+        raise ValidationError("Remove the invisible control characters from this text.", code="control_characters")
+
+
+def single_line(value: str) -> None:
+    no_control_characters(value)
+    if _LINE_BREAK.search(value or ""):
+        raise ValidationError("Write this on one line.", code="line_break")
+
+
+def require_consent(value: bool) -> None:
+    if value is not True:
+        raise ValidationError(
+            "Tick the box to agree that we may contact you: we need it to call you back.", code="consent_required"
+        )

@@ -1,0 +1,29 @@
+"""Submitting requests through the real service, as the form and the API do."""
+
+from __future__ import annotations
+
+import itertools
+
+from requests_app.models import Channel
+from requests_app.services.intake import IntakeResult, appointment_request_create
+
+_numbers = itertools.count(100)
+
+
+def patient_fields(**overrides) -> dict:
+    """Valid fields for a new patient; each call gets its own phone number and email."""
+    n = next(_numbers)
+    fields = {
+        "first_name": "Jordan",
+        "last_name": f"Runner{n}",
+        "phone": f"+1603555{n:04d}",
+        "email": f"jordan{n}@example.org",
+        "reason": "My lower back is sore after long runs.",
+        "consent": True,
+    }
+    fields.update(overrides)
+    return fields
+
+
+def submit(channel: str = Channel.API, **overrides) -> IntakeResult:
+    return appointment_request_create(**patient_fields(**overrides), channel=channel)

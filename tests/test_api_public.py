@@ -1,0 +1,204 @@
+"""POST /api/v1/appointment-requests/: validation, idempotency, throttling and hostile input."""
+
+import json
+import threading
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from requests_app.models import AppointmentRequest
+from tests.support.intake import patient_fields
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/appointment-requests/"
+
+
+def post(client, body, **headers):
+    data = body if isinstance(body, bytes | str) else json.dumps(body)
+    return client.generic("POST", URL, data, content_type="application/json", **headers)
+
+
+def test_a_short_request_with_the_six_required_fields_is_accepted(client):
+    response = post(client, patient_fields())
+    assert response.status_code == HTTPStatus.CREATED
+    body = response.json()
+    assert body["reference"] == AppointmentRequest.objects.get().reference
+    assert body["urgent"] is False
+    assert body["guidance"] is None
+    assert body["duplicate"] is False
+    assert body["expected_callback"]["by"]
+    assert body["expected_callback"]["text"]
+
+
+def test_an_urgent_request_gets_the_guidance_in_the_answer(client):
+    response = post(client, patient_fields(symptoms=["bladder_bowel"]))
+    body = response.json()
+    assert body["urgent"] is True
+    assert "emergency department" in body["guidance"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"first_name": ""}, "first_name", "may not be blank"),
+        ({"phone": "12"}, "phone", "valid phone number"),
+        ({"phone": "+1 555 013 2400"}, "phone", "valid phone number"),
+        ({"email": "nobody"}, "email", "valid email"),
+        ({"consent": False}, "consent", "agree that we may contact you"),
+        ({"consent": "maybe"}, "consent", "valid boolean"),
+        ({"reason": "x" * 10_000}, "reason", "no more than 2000"),
+        ({"first_name": "Al\x07ex"}, "first_name", "control characters"),
+        ({"first_name": "Al\nex"}, "first_name", "one line"),
+        ({"first_name": "A\x00"}, "first_name", "Null characters are not allowed"),
+        ({"first_name": ["a", "list"]}, "first_name", "Not a valid string"),
+        ({"symptoms": ["headache"]}, "symptoms", "not a valid choice"),
+        ({"symptoms": "numbness"}, "symptoms", "Expected a list"),
+        ({"best_days": ["someday"]}, "best_days", "not a valid choice"),
+        ({"pain_duration": 3}, "pain_duration", "not a valid choice"),
+    ],
+)
+def test_invalid_fields_get_a_400_keyed_by_field(client, change, field, message):
+    response = post(client, patient_fields(**change))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    errors = response.json()
+    assert field in errors, errors
+    assert message in json.dumps(errors[field]), errors[field]
+    assert AppointmentRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize("missing", ["first_name", "last_name", "phone", "email", "reason", "consent"])
+def test_each_required_field_is_named_when_missing(client, missing):
+    fields = patient_fields()
+    del fields[missing]
+    response = post(client, fields)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()[missing] == ["This field is required."]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"{not json", HTTPStatus.BAD_REQUEST),
+        (b'{"first_name": "\xff\xfe"}', HTTPStatus.BAD_REQUEST),
+        (b"[1, 2, 3]", HTTPStatus.BAD_REQUEST),
+        (b'"a string"', HTTPStatus.BAD_REQUEST),
+        (b"", HTTPStatus.BAD_REQUEST),
+        (b"null", HTTPStatus.BAD_REQUEST),
+    ],
+)
+def test_malformed_bodies_get_a_clear_4xx(client, body, status):
+    response = post(client, body)
+    assert response.status_code == status
+    assert "detail" in response.json() or response.json()
+
+
+def test_a_five_megabyte_body_is_refused_with_413(client):
+    body = json.dumps(patient_fields(reason="x" * (5 * 1024 * 1024)))
+    response = post(client, body)
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert "too large" in response.json()["detail"]
+
+
+def test_a_form_encoded_body_is_refused_with_415(client):
+    response = client.post(URL, patient_fields())
+    assert response.status_code == HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+
+
+def test_script_tags_are_stored_as_text(client):
+    response = post(client, patient_fields(reason="<script>alert(1)</script> my back"))
+    assert response.status_code == HTTPStatus.CREATED
+    assert AppointmentRequest.objects.get().reason == "<script>alert(1)</script> my back"
+
+
+def test_the_same_idempotency_key_and_body_replay_the_first_answer(client):
+    fields = patient_fields()
+    first = post(client, fields, HTTP_IDEMPOTENCY_KEY="key-1")
+    second = post(client, fields, HTTP_IDEMPOTENCY_KEY="key-1")
+    assert first.status_code == second.status_code == HTTPStatus.CREATED
+    assert first.json() == second.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert AppointmentRequest.objects.count() == 1
+
+
+def test_the_same_idempotency_key_with_another_body_gets_422(client):
+    post(client, patient_fields(), HTTP_IDEMPOTENCY_KEY="key-2")
+    response = post(client, patient_fields(), HTTP_IDEMPOTENCY_KEY="key-2")
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "different body" in response.json()["detail"]
+    assert AppointmentRequest.objects.count() == 1
+
+
+def test_an_overlong_idempotency_key_is_refused(client):
+    response = post(client, patient_fields(), HTTP_IDEMPOTENCY_KEY="k" * 300)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_submissions_past_the_rate_are_refused_with_429_and_retry_after(client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "appointment_request": "3/hour",
+        },
+    }
+    statuses = [post(client, patient_fields()).status_code for _ in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    response = post(client, patient_fields())
+    assert int(response["Retry-After"]) > 0
+    assert "throttled" in response.json()["detail"].lower()
+    assert AppointmentRequest.objects.count() == 3
+
+
+def test_the_rate_limit_is_per_client_address(client, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "appointment_request": "1/hour",
+        },
+    }
+    assert post(client, patient_fields(), REMOTE_ADDR="198.51.100.1").status_code == 201
+    assert post(client, patient_fields(), REMOTE_ADDR="198.51.100.1").status_code == 429
+    assert post(client, patient_fields(), REMOTE_ADDR="198.51.100.2").status_code == 201
+
+
+def test_the_schema_documents_the_endpoint_with_an_example(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == HTTPStatus.OK
+    schema = json.loads(response.content)
+    operation = schema["paths"][URL]["post"]
+    assert "Idempotency-Key" in [p["name"] for p in operation["parameters"]]
+    assert "examples" in operation["requestBody"]["content"]["application/json"]
+
+
+def test_the_api_docs_page_is_served_without_external_resources(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    assert "cdn" not in html.lower()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_with_one_idempotency_key_create_exactly_one_row():
+    fields = patient_fields()
+    results: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def send():
+        try:
+            barrier.wait(timeout=10)
+            response = post(Client(), fields, HTTP_IDEMPOTENCY_KEY="same-key")
+            results.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert AppointmentRequest.objects.count() == 1
+    assert sorted(results) == [201] * 4

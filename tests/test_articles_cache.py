@@ -1,0 +1,340 @@
+"""Public pages come from a cache of their HTML: no query on a hit, fresh after any edit, never per-user data."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from http import HTTPStatus
+from io import StringIO
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.http import HttpResponse
+from django.middleware.csrf import _does_token_match
+from django.template import RequestContext, Template
+from django.utils import timezone
+
+from articles import cache as page_cache
+from articles.cache import CSRF_TOKEN_MARKER, cached_page, fill_per_request
+from articles.models import Article
+from tests.factories import ArticleFactory, PersonFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+ARTICLE_URL = "/articles/why-running-hurts-your-back/"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def shipped_articles():
+    call_command("load_articles", stdout=StringIO())
+    cache.clear()
+
+
+# --- hits and misses ----------------------------------------------------------
+
+
+def test_an_article_page_costs_four_queries_on_a_miss_and_none_on_a_hit(
+    client, shipped_articles, django_assert_num_queries
+):
+    """Article with its people, its topics, related articles, and the next scheduled publication."""
+    with django_assert_num_queries(4):
+        miss = client.get(ARTICLE_URL)
+    with django_assert_num_queries(0):
+        hit = client.get(ARTICLE_URL)
+
+    assert miss.status_code == hit.status_code == HTTPStatus.OK
+    assert miss["X-Page-Cache"] == "miss"
+    assert hit["X-Page-Cache"] == "hit"
+    assert hit.content == miss.content
+    assert hit["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_a_miss_costs_the_same_however_many_articles_and_topics_there_are(client, django_assert_num_queries):
+    topics = TopicFactory.create_batch(5)
+    article = ArticleFactory(topics=topics)
+    ArticleFactory.create_batch(15, topics=topics)
+    page_cache.pages_invalidate()
+
+    with django_assert_num_queries(4):
+        client.get(article.get_absolute_url())
+
+
+@pytest.mark.parametrize(
+    ("url", "miss_queries"),
+    [
+        ("/", 3),  # latest articles, topics, next publication
+        ("/articles/", 4),  # count, page of articles, topics, next publication
+        ("/articles/topic/red-flags/", 5),  # the topic, then as above
+        ("/articles/?page=1", 4),
+    ],
+)
+def test_list_pages_make_a_fixed_number_of_queries_on_a_miss_and_none_on_a_hit(
+    client, shipped_articles, django_assert_num_queries, url, miss_queries
+):
+    with django_assert_num_queries(miss_queries):
+        assert client.get(url).status_code == HTTPStatus.OK
+    with django_assert_num_queries(0):
+        assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_query_parameters_the_page_does_not_read_share_its_cache_entry(
+    client, shipped_articles, django_assert_num_queries
+):
+    client.get("/articles/")
+
+    with django_assert_num_queries(0):
+        response = client.get("/articles/?utm_source=newsletter&x=y")
+    assert response["X-Page-Cache"] == "hit"
+
+
+def test_each_page_number_is_its_own_cache_entry(client):
+    ArticleFactory.create_batch(11)
+
+    first, second = client.get("/articles/"), client.get("/articles/?page=2")
+
+    assert first.content != second.content
+    assert client.get("/articles/?page=2").content == second.content
+
+
+# --- invalidation --------------------------------------------------------------
+
+
+def test_saving_an_article_shows_the_change_at_once_everywhere(client):
+    topic = TopicFactory(slug="form")
+    article = ArticleFactory(title="Old title", topics=[topic])
+    urls = [article.get_absolute_url(), "/", "/articles/", "/articles/topic/form/"]
+    for url in urls:
+        client.get(url)
+        assert "Old title" in client.get(url).content.decode()
+
+    article.title = "New title"
+    article.save()
+
+    for url in urls:
+        html = client.get(url).content.decode()
+        assert "New title" in html, url
+        assert "Old title" not in html, url
+
+
+def test_an_edit_in_the_admin_shows_on_the_public_page_at_once(
+    client, admin_client, django_capture_on_commit_callbacks
+):
+    topic = TopicFactory(slug="stretching")
+    article = ArticleFactory(title="Before the edit", topics=[topic])
+    assert "Before the edit" in client.get(article.get_absolute_url()).content.decode()
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
+    local_published = timezone.localtime(article.published_at)
+    local_updated = timezone.localtime(article.updated_at)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"/admin/articles/article/{article.pk}/change/",
+            {
+                "title": "After the edit",
+                "slug": article.slug,
+                "summary": article.summary,
+                "body_markdown": article.body_markdown,
+                "topics": [topic.pk],
+                "author": article.author_id,
+                "reviewer": article.reviewer_id,
+                "status": "published",
+                "published_at_0": local_published.strftime("%Y-%m-%d"),
+                "published_at_1": local_published.strftime("%H:%M:%S"),
+                "updated_at_0": local_updated.strftime("%Y-%m-%d"),
+                "updated_at_1": local_updated.strftime("%H:%M:%S"),
+                "_save": "Save",
+            },
+        )
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:2000]
+
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "After the edit" in html
+    assert "Before the edit" not in html
+
+
+def test_changing_a_reviewer_topic_or_an_article_topic_list_refreshes_the_pages(client):
+    topic = TopicFactory(slug="causes", name="Causes")
+    reviewer = PersonFactory(name="Dr. Iris Vale", credentials="MD")
+    article = ArticleFactory(reviewer=reviewer, topics=[topic])
+    url = article.get_absolute_url()
+    client.get(url)
+
+    reviewer.credentials = "MD, Spine Surgeon"
+    reviewer.save()
+    assert "MD, Spine Surgeon" in client.get(url).content.decode()
+
+    topic.name = "Why it hurts"
+    topic.save()
+    assert "Why it hurts" in client.get(url).content.decode()
+
+    article.topics.add(TopicFactory(slug="recovery", name="Recovery"))
+    assert 'href="/articles/topic/recovery/"' in client.get(url).content.decode()
+
+
+def test_deleting_an_article_removes_it_from_the_cached_pages(client):
+    article = ArticleFactory(title="Soon gone")
+    assert "Soon gone" in client.get("/articles/").content.decode()
+
+    article.delete()
+
+    assert "Soon gone" not in client.get("/articles/").content.decode()
+    assert client.get(article.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_reload_that_changes_nothing_keeps_the_cached_pages(client, shipped_articles):
+    client.get(ARTICLE_URL)
+
+    call_command("load_articles", stdout=StringIO())
+
+    assert client.get(ARTICLE_URL)["X-Page-Cache"] == "hit"
+
+
+def test_a_scheduled_article_appears_when_its_time_comes_without_any_save(client):
+    ArticleFactory(title="Already out")
+    ArticleFactory(title="Coming soon", published_at=timezone.now() + timedelta(seconds=2))
+    first = client.get("/articles/")
+    assert "Coming soon" not in first.content.decode()
+    assert client.get("/articles/")["X-Page-Cache"] == "hit"
+
+    time.sleep(3.2)
+
+    later = client.get("/articles/")
+    assert later["X-Page-Cache"] == "miss"
+    assert "Coming soon" in later.content.decode()
+
+
+def test_a_cached_page_is_served_no_longer_than_its_time_to_live(client, monkeypatch):
+    monkeypatch.setattr(page_cache, "PAGE_TTL", 1)
+    article = ArticleFactory(title="Original")
+    client.get(article.get_absolute_url())
+    # A change that sends no signal: only the time to live can refresh the page.
+    Article.objects.filter(pk=article.pk).update(title="Changed quietly")
+    assert "Original" in client.get(article.get_absolute_url()).content.decode()
+
+    time.sleep(1.2)
+
+    assert "Changed quietly" in client.get(article.get_absolute_url()).content.decode()
+
+
+# --- what is never cached -----------------------------------------------------
+
+
+def test_a_logged_in_visitor_never_gets_or_fills_the_cache(client, admin_client, shipped_articles):
+    admin_client.get(ARTICLE_URL)
+    second = admin_client.get(ARTICLE_URL)
+
+    assert "X-Page-Cache" not in second
+    assert client.get(ARTICLE_URL)["X-Page-Cache"] == "miss", "the staff visits stored nothing"
+
+
+@pytest.mark.parametrize("url", ["/articles/no-such-article/", "/articles/?page=999", "/articles/?page=abc"])
+def test_errors_and_redirects_are_not_cached(client, shipped_articles, url):
+    client.get(url)
+    response = client.get(url)
+
+    assert "X-Page-Cache" not in response
+
+
+def test_a_head_request_bypasses_the_cache(client, shipped_articles):
+    client.get(ARTICLE_URL)
+
+    response = client.head(ARTICLE_URL)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "X-Page-Cache" not in response
+
+
+def _view_counting_calls(body_for_request):
+    calls = []
+
+    @cached_page()
+    def view(request):
+        calls.append(request)
+        return body_for_request(request)
+
+    return view, calls
+
+
+def test_a_page_whose_rendering_asks_for_a_csrf_token_is_not_stored(rf):
+    template = Template("<form>{% csrf_token %}</form>")
+    view, calls = _view_counting_calls(lambda request: HttpResponse(template.render(RequestContext(request))))
+
+    view(rf.get("/csrf-tag/"))
+    second = view(rf.get("/csrf-tag/"))
+
+    assert len(calls) == 2
+    assert "X-Page-Cache" not in second
+
+
+def test_a_response_that_sets_a_cookie_is_not_stored(rf):
+    def with_cookie(request):
+        response = HttpResponse("<p>hello</p>")
+        response.set_cookie("seen", "1")
+        return response
+
+    view, calls = _view_counting_calls(with_cookie)
+
+    view(rf.get("/cookie/"))
+    view(rf.get("/cookie/"))
+
+    assert len(calls) == 2
+
+
+def test_a_response_from_a_view_that_looked_at_the_session_is_not_stored(rf):
+    from django.contrib.sessions.backends.cache import SessionStore
+
+    def looks_at_session(request):
+        request.session.get("anything")
+        return HttpResponse("<p>maybe personal</p>")
+
+    view, calls = _view_counting_calls(looks_at_session)
+    for _ in range(2):
+        request = rf.get("/session/")
+        request.session = SessionStore()
+        view(request)
+
+    assert len(calls) == 2
+
+
+# --- per-request markers ------------------------------------------------------
+
+
+def test_fill_per_request_puts_this_requests_csrf_token_in_place_of_the_marker(rf):
+    request = rf.get("/")
+
+    html = fill_per_request(f'<input name="csrfmiddlewaretoken" value="{CSRF_TOKEN_MARKER}">', request)
+
+    assert CSRF_TOKEN_MARKER not in html
+    token = html.split('value="')[1].split('"')[0]
+    assert _does_token_match(token, request.META["CSRF_COOKIE"])
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True, "the middleware will send the matching cookie"
+
+
+def test_fill_per_request_leaves_a_page_without_markers_and_its_cookies_alone(rf):
+    request = rf.get("/")
+
+    assert fill_per_request("<p>plain</p>", request) == "<p>plain</p>"
+    assert "CSRF_COOKIE" not in request.META
+
+
+def test_cached_html_keeps_the_marker_and_every_visitor_gets_their_own_token(rf):
+    view, calls = _view_counting_calls(lambda request: HttpResponse(f"<form>{CSRF_TOKEN_MARKER}</form>"))
+    first_request, second_request = rf.get("/form/"), rf.get("/form/")
+
+    first, second = view(first_request), view(second_request)
+
+    assert len(calls) == 1, "the second visitor was served from the cache"
+    assert second["X-Page-Cache"] == "hit"
+    first_token = first.content.decode().removeprefix("<form>").removesuffix("</form>")
+    second_token = second.content.decode().removeprefix("<form>").removesuffix("</form>")
+    assert _does_token_match(first_token, first_request.META["CSRF_COOKIE"])
+    assert _does_token_match(second_token, second_request.META["CSRF_COOKIE"])
+    assert first_request.META["CSRF_COOKIE"] != second_request.META["CSRF_COOKIE"]

@@ -1,0 +1,239 @@
+"""The front desk's actions: claim, release, log attempts, schedule, unreachable, close; escalation and retention."""
+
+import threading
+from datetime import date, time, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from requests_app.models import (
+    AppointmentRequest,
+    CallAttempt,
+    Callback,
+    CallbackStatus,
+    CallOutcome,
+    ClosingReason,
+    Notification,
+    RequestNote,
+    RequestStatus,
+    RetentionRun,
+    StaffProfile,
+)
+from requests_app.services import callbacks as services
+from requests_app.services.pipeline import request_process
+from requests_app.services.retention import requests_anonymize_expired
+from requests_app.services.supervision import (
+    appointments_send_reminders,
+    callbacks_escalate_overdue,
+    daily_digest_queue,
+)
+from tests.support.intake import submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def callback(db) -> Callback:
+    StaffProfile.objects.update(on_shift=False)
+    return request_process(request_id=submit().request.pk)
+
+
+def test_claiming_gives_the_callback_to_me(callback, front_desk):
+    services.callback_claim(callback_id=callback.pk, user=front_desk)
+    callback.refresh_from_db()
+    assert callback.assigned_to == front_desk
+    assert callback.status == CallbackStatus.IN_PROGRESS
+    assert callback.claimed_at is not None
+
+
+def test_a_second_claim_is_told_who_has_it(callback, front_desk, other_front_desk):
+    services.callback_claim(callback_id=callback.pk, user=front_desk)
+    with pytest.raises(services.AlreadyClaimed) as error:
+        services.callback_claim(callback_id=callback.pk, user=other_front_desk)
+    assert "Dana is already working on this callback" in str(error.value)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_claiming_at_once_exactly_one_wins(front_desk, other_front_desk):
+    StaffProfile.objects.update(on_shift=False)
+    callback = request_process(request_id=submit().request.pk)
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def claim(user):
+        try:
+            barrier.wait(timeout=10)
+            services.callback_claim(callback_id=callback.pk, user=user)
+            outcomes[user.username] = "won"
+        except services.AlreadyClaimed as error:
+            outcomes[user.username] = str(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=(u,)) for u in (front_desk, other_front_desk)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes.values()).count("won") == 1
+    winner = next(name for name, outcome in outcomes.items() if outcome == "won")
+    loser_message = next(outcome for outcome in outcomes.values() if outcome != "won")
+    assert winner.title() in loser_message
+    callback.refresh_from_db()
+    assert callback.assigned_to.username == winner
+
+
+def test_only_the_holder_or_a_supervisor_may_release(callback, front_desk, other_front_desk, supervisor):
+    services.callback_claim(callback_id=callback.pk, user=front_desk)
+    with pytest.raises(PermissionDenied):
+        services.callback_release(callback_id=callback.pk, user=other_front_desk)
+    services.callback_release(callback_id=callback.pk, user=supervisor, supervisor=True)
+    callback.refresh_from_db()
+    assert callback.assigned_to is None
+    assert callback.status == CallbackStatus.NEW
+
+
+def test_logging_an_attempt_counts_it_and_records_who_and_when(callback, front_desk):
+    services.callback_log_attempt(
+        callback_id=callback.pk, user=front_desk, outcome=CallOutcome.NO_ANSWER, note="rang 8"
+    )
+    callback.refresh_from_db()
+    assert callback.attempt_count == 1
+    assert callback.first_attempt_at is not None
+    assert callback.status == CallbackStatus.IN_PROGRESS
+    attempt = CallAttempt.objects.get()
+    assert attempt.made_by == front_desk
+    assert attempt.note == "rang 8"
+
+
+def test_scheduling_closes_the_callback_and_queues_the_confirmation_once(callback, front_desk):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    services.callback_schedule(
+        callback_id=callback.pk, user=front_desk, appointment_date=tomorrow, appointment_time=time(9, 30),
+        location="Harbourview clinic, room 2",
+    )  # fmt: skip
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.SCHEDULED
+    assert callback.closing_reason == ClosingReason.SCHEDULED
+    assert callback.request.status == RequestStatus.CLOSED
+    assert Notification.objects.filter(event="appointment_scheduled").count() == 1
+    with pytest.raises(ValidationError):
+        services.callback_schedule(
+            callback_id=callback.pk, user=front_desk, appointment_date=tomorrow, appointment_time=time(9, 30),
+            location="again",
+        )  # fmt: skip
+
+
+def test_an_appointment_in_the_past_is_refused(callback, front_desk):
+    with pytest.raises(ValidationError, match="in the future"):
+        services.callback_schedule(
+            callback_id=callback.pk, user=front_desk, appointment_date=date(2020, 1, 1), appointment_time=time(9),
+            location="Clinic",
+        )  # fmt: skip
+
+
+def test_unreachable_needs_three_failed_attempts_and_then_emails_the_patient(callback, front_desk):
+    for outcome in (CallOutcome.NO_ANSWER, CallOutcome.VOICEMAIL):
+        services.callback_log_attempt(callback_id=callback.pk, user=front_desk, outcome=outcome)
+    with pytest.raises(ValidationError, match="2 so far"):
+        services.callback_mark_unreachable(callback_id=callback.pk, user=front_desk)
+    services.callback_log_attempt(callback_id=callback.pk, user=front_desk, outcome=CallOutcome.BUSY)
+    services.callback_mark_unreachable(callback_id=callback.pk, user=front_desk)
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.UNREACHABLE
+    assert Notification.objects.filter(event="patient_unreachable", recipient=callback.request.email).count() == 1
+
+
+def test_closing_needs_a_reason_of_its_own(callback, front_desk):
+    with pytest.raises(ValidationError):
+        services.callback_close(callback_id=callback.pk, user=front_desk, reason=ClosingReason.SCHEDULED)
+    services.callback_close(callback_id=callback.pk, user=front_desk, reason=ClosingReason.DECLINED)
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.CLOSED
+    assert callback.request.status == RequestStatus.CLOSED
+
+
+def test_every_change_is_in_the_history_with_who_made_it(callback, front_desk):
+    services.callback_claim(callback_id=callback.pk, user=front_desk)
+    records = Callback.history.filter(id=callback.pk).order_by("history_date")
+    assert records.count() >= 2
+    assert records.last().status == CallbackStatus.IN_PROGRESS
+
+
+def test_an_overdue_callback_is_escalated_exactly_once(callback, supervisor):
+    Callback.objects.filter(pk=callback.pk).update(due_at=timezone.now() - timedelta(minutes=5))
+    assert callbacks_escalate_overdue() == 1
+    assert callbacks_escalate_overdue() == 0
+    callback.refresh_from_db()
+    assert callback.escalated_at is not None
+    assert Notification.objects.filter(event="escalation", recipient=supervisor.email).count() == 1
+
+
+def test_a_closed_or_not_yet_due_callback_is_not_escalated(callback, front_desk, supervisor):
+    assert callbacks_escalate_overdue() == 0
+    services.callback_close(callback_id=callback.pk, user=front_desk, reason=ClosingReason.DECLINED)
+    Callback.objects.filter(pk=callback.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    assert callbacks_escalate_overdue() == 0
+
+
+def test_the_day_before_reminder_is_queued_once(callback, front_desk):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    services.callback_schedule(
+        callback_id=callback.pk, user=front_desk, appointment_date=tomorrow, appointment_time=time(11),
+        location="Clinic",
+    )  # fmt: skip
+    assert appointments_send_reminders() == 1
+    appointments_send_reminders()
+    assert Notification.objects.filter(event="appointment_reminder").count() == 1
+
+
+def test_the_daily_digest_goes_to_each_supervisor_once_a_day(supervisor):
+    daily_digest_queue()
+    daily_digest_queue()
+    assert Notification.objects.filter(event="daily_digest", recipient=supervisor.email).count() == 1
+
+
+def test_a_patient_who_was_unreachable_can_give_a_better_time_once(callback, front_desk):
+    for _ in range(3):
+        services.callback_log_attempt(callback_id=callback.pk, user=front_desk, outcome=CallOutcome.NO_ANSWER)
+    services.callback_mark_unreachable(callback_id=callback.pk, user=front_desk)
+    assert services.callback_reopen_with_better_time(
+        request_id=callback.request_id, best_time_slots=["evening"], best_days=[], note="after work"
+    )
+    assert not services.callback_reopen_with_better_time(
+        request_id=callback.request_id, best_time_slots=["morning"], best_days=[]
+    )
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.NEW
+    assert callback.request.best_time_slots == ["evening"]
+    assert "after work" in RequestNote.objects.get(request=callback.request).body
+
+
+def test_retention_anonymizes_old_closed_requests_and_keeps_the_statistics(callback, front_desk, settings):
+    settings.RETENTION_MONTHS = 24
+    services.callback_log_attempt(callback_id=callback.pk, user=front_desk, outcome=CallOutcome.NO_ANSWER, note="rang")
+    services.callback_close(callback_id=callback.pk, user=front_desk, reason=ClosingReason.DECLINED)
+    recent_closed = request_process(request_id=submit().request.pk)
+    services.callback_close(callback_id=recent_closed.pk, user=front_desk, reason=ClosingReason.DECLINED)
+    old_open = submit().request
+    AppointmentRequest.objects.filter(pk__in=[callback.request_id, old_open.pk]).update(
+        created_at=timezone.now() - timedelta(days=800)
+    )
+
+    run = requests_anonymize_expired()
+
+    assert run.anonymized_count == 1
+    assert RetentionRun.objects.count() == 1
+    old = AppointmentRequest.objects.get(pk=callback.request_id)
+    assert old.anonymized_at is not None
+    assert old.first_name == "Anonymized" and old.email == "anonymized@invalid" and old.reason == ""
+    assert not AppointmentRequest.history.filter(id=old.pk).exists()
+    assert CallAttempt.objects.get(callback=callback).note == ""
+    # What statistics need stays.
+    assert old.priority and old.created_at and old.callback.closing_reason == ClosingReason.DECLINED
+    # Open or recent requests are untouched.
+    assert AppointmentRequest.objects.get(pk=old_open.pk).anonymized_at is None
+    assert AppointmentRequest.objects.get(pk=recent_closed.request_id).anonymized_at is None
+    assert requests_anonymize_expired().anonymized_count == 0

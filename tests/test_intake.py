@@ -1,0 +1,143 @@
+"""The intake service: one code path for the form and the API."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from requests_app.models import (
+    AppointmentRequest,
+    PipelineRecord,
+    PipelineStatus,
+    Priority,
+    RequestNote,
+    RequestStatus,
+)
+from requests_app.services.intake import client_ip_hash
+from requests_app.services.pipeline import pipeline_republish_stale
+from tests.support.intake import patient_fields, submit
+from tests.support.processes import free_port
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_request_is_stored_with_a_readable_unguessable_reference_and_an_outbox_record():
+    result = submit()
+    request = result.request
+    assert result.created
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", request.reference)
+    assert request.reference != str(request.pk)
+    assert request.status == RequestStatus.OPEN
+    assert request.priority == Priority.ROUTINE
+    assert PipelineRecord.objects.get(request=request).status == PipelineStatus.PENDING
+
+
+def test_references_differ_between_requests():
+    references = {submit().request.reference for _ in range(20)}
+    assert len(references) == 20
+
+
+def test_phone_numbers_are_stored_in_e164():
+    request = submit(phone="(603) 555-0142").request
+    request.refresh_from_db()
+    assert str(request.phone) == "+16035550142"
+
+
+def test_red_flags_make_the_request_urgent_and_are_recorded():
+    request = submit(reason="Numbness in my groin since the weekend", symptoms=["leg_weakness"]).request
+    assert request.priority == Priority.URGENT
+    assert {"saddle_numbness", "leg_weakness"} <= set(request.red_flags)
+
+
+def test_the_client_ip_is_stored_only_as_a_keyed_hash():
+    request = submit(client_ip="203.0.113.7").request
+    assert request.ip_hash == client_ip_hash("203.0.113.7")
+    assert "203.0.113.7" not in request.ip_hash
+    assert len(request.ip_hash) == 64
+
+
+def test_a_repeat_from_the_same_phone_becomes_a_note_on_the_open_request():
+    first = submit(phone="+16035550111", email="a@example.org").request
+    again = submit(phone="+16035550111", email="other@example.org", reason="Also my hip hurts now")
+
+    assert not again.created
+    assert again.request.pk == first.pk
+    assert AppointmentRequest.objects.count() == 1
+    note = RequestNote.objects.get(request=first)
+    assert "Also my hip hurts now" in note.body
+    assert PipelineRecord.objects.filter(request=first).count() == 1
+
+
+def test_a_repeat_from_the_same_email_in_another_case_is_a_duplicate():
+    first = submit(email="Casey@Example.org").request
+    again = submit(email="casey@example.org")
+    assert again.request.pk == first.pk
+
+
+def test_a_repeat_with_new_red_flags_makes_the_open_request_urgent_and_runs_the_pipeline_again():
+    first = submit(phone="+16035550112").request
+    again = submit(phone="+16035550112", reason="Now I have pins and needles in my foot")
+
+    first.refresh_from_db()
+    assert again.request.pk == first.pk
+    assert first.priority == Priority.URGENT
+    assert first.red_flags == ["leg_numbness"]
+    assert PipelineRecord.objects.filter(request=first).count() == 2
+
+
+def test_a_closed_request_is_not_merged_into():
+    first = submit(phone="+16035550113").request
+    AppointmentRequest.objects.filter(pk=first.pk).update(status=RequestStatus.CLOSED)
+    again = submit(phone="+16035550113")
+    assert again.created
+    assert AppointmentRequest.objects.count() == 2
+
+
+def test_an_open_request_older_than_fourteen_days_is_not_merged_into():
+    first = submit(phone="+16035550114").request
+    AppointmentRequest.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(days=15))
+    assert submit(phone="+16035550114").created
+
+
+def test_the_pipeline_is_told_only_after_commit(django_capture_on_commit_callbacks, broker):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        submit()
+    assert len(callbacks) == 1
+
+
+def test_a_request_saved_while_redis_is_down_is_kept_and_republished_later(
+    django_capture_on_commit_callbacks, settings, broker
+):
+    from tests.conftest import point_celery_at
+
+    point_celery_at(f"redis://127.0.0.1:{free_port()}/0")
+    with django_capture_on_commit_callbacks(execute=True):
+        request = submit().request
+    record = PipelineRecord.objects.get(request=request)
+    assert record.published_at is None
+    assert record.status == PipelineStatus.PENDING
+
+    point_celery_at(broker)
+    PipelineRecord.objects.filter(pk=record.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    assert pipeline_republish_stale() == 1
+    record.refresh_from_db()
+    assert record.published_at is not None
+
+    import redis
+
+    assert redis.Redis.from_url(broker).llen("celery") == 1
+
+
+def test_an_invalid_email_is_refused_by_the_service_itself():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        submit(email="not-an-email")
+    assert AppointmentRequest.objects.count() == 0
+
+
+def test_fields_outside_the_patient_data_are_not_accepted():
+    with pytest.raises(TypeError):
+        submit(priority="urgent")
+    assert patient_fields()["consent"] is True

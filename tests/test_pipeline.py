@@ -1,0 +1,99 @@
+"""From request to callback: process_new_request is idempotent, assigns fairly and queues the right emails."""
+
+import pytest
+
+from requests_app.models import Callback, Notification, PipelineRecord, PipelineStatus, Priority, StaffProfile
+from requests_app.services.pipeline import pipeline_retry, request_process
+from requests_app.tasks import process_new_request
+from tests.support.intake import submit
+
+pytestmark = pytest.mark.django_db
+
+
+def keys(request) -> set[str]:
+    return {n.event + ":" + n.recipient for n in Notification.objects.filter(request=request)}
+
+
+def test_processing_creates_one_callback_and_marks_the_outbox_done():
+    request = submit().request
+    callback = request_process(request_id=request.pk)
+    assert callback.request == request
+    assert callback.priority == Priority.ROUTINE
+    assert callback.due_at > request.created_at
+    assert PipelineRecord.objects.get(request=request).status == PipelineStatus.DONE
+
+
+def test_running_the_task_twice_creates_one_callback_and_one_set_of_emails():
+    request = submit().request
+    process_new_request.run(request.pk)
+    process_new_request.run(request.pk)
+    assert Callback.objects.filter(request=request).count() == 1
+    assert Notification.objects.filter(request=request).count() == 2
+
+
+def test_a_routine_request_emails_the_patient_and_the_front_desk(settings):
+    request = submit().request
+    request_process(request_id=request.pk)
+    assert keys(request) == {
+        f"patient_acknowledgement:{request.email}",
+        f"desk_new_request:{settings.CLINIC['FRONT_DESK_EMAIL']}",
+    }
+
+
+def test_an_urgent_request_also_alerts_on_shift_desk_and_supervisors_at_once(front_desk, supervisor, other_front_desk):
+    StaffProfile.objects.filter(user=other_front_desk).update(on_shift=False)
+    request = submit(symptoms=["leg_weakness"]).request
+    request_process(request_id=request.pk)
+    alerts = set(Notification.objects.filter(request=request, event="urgent_alert").values_list("recipient", flat=True))
+    assert alerts == {front_desk.email, supervisor.email}
+
+
+def test_callbacks_are_assigned_round_robin_among_front_desk_staff_on_shift(front_desk, other_front_desk, supervisor):
+    assignees = [request_process(request_id=submit().request.pk).assigned_to for _ in range(4)]
+    assert assignees[0] != assignees[1]
+    assert assignees[0] == assignees[2]
+    assert assignees[1] == assignees[3]
+    assert set(assignees) == {front_desk, other_front_desk}
+
+
+def test_with_nobody_on_shift_the_callback_waits_for_anyone_to_claim_it(front_desk):
+    StaffProfile.objects.update(on_shift=False)
+    callback = request_process(request_id=submit().request.pk)
+    assert callback.assigned_to is None
+
+
+def test_a_request_that_became_urgent_reprioritises_its_callback():
+    request = submit(phone="+16035550160").request
+    callback = request_process(request_id=request.pk)
+    assert callback.priority == Priority.ROUTINE
+    submit(phone="+16035550160", symptoms=["after_trauma"])
+    callback = request_process(request_id=request.pk)
+    callback.refresh_from_db()
+    assert callback.priority == Priority.URGENT
+    assert callback.priority_rank == 0
+
+
+def test_processing_a_request_that_no_longer_exists_does_nothing():
+    assert request_process(request_id=999_999) is None
+
+
+def test_the_task_gives_up_after_its_retries_and_the_record_shows_as_failed_with_a_retry(monkeypatch):
+    request = submit().request
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("requests_app.services.pipeline.request_process", broken)
+    process_new_request.push_request(retries=process_new_request.max_retries)
+    try:
+        process_new_request.run(request.pk)
+    finally:
+        process_new_request.pop_request()
+    record = PipelineRecord.objects.get(request=request)
+    assert record.status == PipelineStatus.FAILED
+    assert "database went away" in record.last_error
+
+    monkeypatch.undo()
+    assert pipeline_retry(record_id=record.pk)
+    record.refresh_from_db()
+    assert record.status == PipelineStatus.PENDING
