@@ -56,11 +56,17 @@ View = Callable[..., HttpResponse]
 def fill_per_request(html: str, request: HttpRequest) -> str:
     """Replace the per-request markers in cached `html` with this request's values.
 
-    Today that is the CSRF token marker. The token is only asked for when the
-    marker is there, because asking makes the response set a CSRF cookie.
+    The CSRF token marker, and the appointment form's own token (when it was
+    shown, and a submission id for idempotency). The CSRF token is only asked
+    for when the marker is there, because asking makes the response set a
+    CSRF cookie.
     """
+    from requests_app.forms import FORM_TOKEN_MARKER, new_form_token
+
     if CSRF_TOKEN_MARKER in html:
         html = html.replace(CSRF_TOKEN_MARKER, get_token(request))
+    if FORM_TOKEN_MARKER in html:
+        html = html.replace(FORM_TOKEN_MARKER, new_form_token())
     return html
 
 

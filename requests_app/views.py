@@ -29,7 +29,8 @@ def _source_article(slug: str):
 
     if not slug:
         return None
-    return Article.objects.filter(slug=slug).only("pk", "title", "slug").first()
+    # Only a live article can be a source: a draft's slug from the URL is ignored.
+    return Article.objects.live().filter(slug=slug).only("pk", "title", "slug").first()
 
 
 def _initial(request: HttpRequest) -> dict:

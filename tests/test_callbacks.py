@@ -69,6 +69,8 @@ def test_two_people_claiming_at_once_exactly_one_wins(front_desk, other_front_de
             outcomes[user.username] = "won"
         except services.AlreadyClaimed as error:
             outcomes[user.username] = str(error)
+        except Exception as error:  # shown in the assertion below, not lost in the thread
+            outcomes[user.username] = f"unexpected {error!r}"
         finally:
             connection.close()
 

@@ -33,7 +33,10 @@ class AlreadyClaimed(CallbackError):
 
 
 def _locked(callback_id: int) -> Callback:
-    return Callback.objects.select_for_update().select_related("request", "assigned_to").get(pk=callback_id)
+    # Only the callback row is locked and joined eagerly. A join on the
+    # assignee would be read from before the lock wait on PostgreSQL: the
+    # second of two claimers would see the new assignee id but no user.
+    return Callback.objects.select_for_update(of=("self",)).select_related("request").get(pk=callback_id)
 
 
 def _require_open(callback: Callback) -> None:

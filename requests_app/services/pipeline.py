@@ -66,7 +66,7 @@ def _next_on_shift_staff():
     from requests_app.models import StaffProfile
 
     return (
-        StaffProfile.objects.select_for_update()
+        StaffProfile.objects.select_for_update(of=("self",))
         .filter(on_shift=True, user__is_active=True, user__is_staff=True, user__groups__name=FRONT_DESK)
         .order_by(F("last_assigned_at").asc(nulls_first=True), "pk")
         .select_related("user")
