@@ -17,7 +17,12 @@ from requests_app.forms import AppointmentRequestForm, new_form_token
 from requests_app.models import AppointmentRequest, Channel
 from requests_app.services.callbacks import callback_reopen_with_better_time
 from requests_app.services.idempotency import IdempotencyConflict, fingerprint, idempotent_submission
-from requests_app.services.intake import appointment_request_create, expected_callback, patient_guidance
+from requests_app.services.intake import (
+    appointment_request_create,
+    expected_callback,
+    guidance_text,
+    submission_urgent,
+)
 from requests_app.throttling import AppointmentRequestThrottle, client_ip
 
 CONFIRMATION_SALT = "requests_app.confirmation"
@@ -56,8 +61,9 @@ def fields_for_fingerprint(cleaned: dict) -> dict:
     return {k: str(v) for k, v in cleaned.items() if k not in ("form_token", "website")}
 
 
-def confirmation_url(reference: str) -> str:
-    token = signing.dumps(reference, salt=CONFIRMATION_SALT)
+def confirmation_url(reference: str, *, urgent: bool) -> str:
+    """The confirmation page's address: signed, so it shows only what this submission said."""
+    token = signing.dumps({"r": reference, "u": urgent}, salt=CONFIRMATION_SALT)
     return reverse("requests_app:received", args=[token])
 
 
@@ -117,7 +123,8 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
 
     def create():
         result = appointment_request_create(**fields, channel=Channel.WEB_FORM, client_ip=client_ip(request))
-        return result.request, HTTPStatus.SEE_OTHER, {"reference": result.request.reference}
+        body = {"reference": result.request.reference, "urgent": submission_urgent(result)}
+        return result.request, HTTPStatus.SEE_OTHER, body
 
     # The same form sent twice (a double click, a resend after "back") is
     # answered with the first submission's confirmation.
@@ -125,11 +132,11 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
         outcome = idempotent_submission(
             key=f"form:{form.submission_id}", fingerprint=fingerprint(fields_for_fingerprint(cleaned)), create=create
         )
-        reference = outcome.body["reference"]
+        body = outcome.body
     except IdempotencyConflict:
-        reference = create()[2]["reference"]
+        body = create()[2]
     # 303: the browser fetches the confirmation with GET, so refreshing it never re-posts.
-    response = HttpResponseRedirect(confirmation_url(reference))
+    response = HttpResponseRedirect(confirmation_url(body["reference"], urgent=body["urgent"]))
     response.status_code = HTTPStatus.SEE_OTHER
     return response
 
@@ -137,8 +144,9 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
 @never_cache
 def request_received(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        reference = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
-    except signing.BadSignature as error:
+        data = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
+        reference, urgent = str(data["r"]), bool(data["u"])
+    except (signing.BadSignature, KeyError, TypeError) as error:
         raise Http404("This confirmation link is not valid.") from error
     appointment_request = AppointmentRequest.objects.filter(reference=reference).first()
     if appointment_request is None:
@@ -149,7 +157,7 @@ def request_received(request: HttpRequest, token: str) -> HttpResponse:
         {
             "appointment_request": appointment_request,
             "expected_call": format_moment(expected_callback(appointment_request)),
-            "guidance": patient_guidance(appointment_request),
+            "guidance": guidance_text(urgent=urgent),
         },
     )
 

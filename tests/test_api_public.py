@@ -202,3 +202,13 @@ def test_concurrent_requests_with_one_idempotency_key_create_exactly_one_row():
         thread.join(30)
     assert AppointmentRequest.objects.count() == 1
     assert sorted(results) == [201] * 4
+
+
+def test_a_repeat_from_a_shared_phone_does_not_reveal_the_earlier_requests_urgency(client):
+    post(client, patient_fields(phone="+16035550150", symptoms=["bladder_bowel"]))
+    response = post(client, patient_fields(phone="+16035550150", first_name="Another", reason="Stiff after runs"))
+    body = response.json()
+    assert response.status_code == HTTPStatus.OK
+    assert body["duplicate"] is True
+    assert body["urgent"] is False
+    assert body["guidance"] is None

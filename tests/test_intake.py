@@ -141,3 +141,9 @@ def test_fields_outside_the_patient_data_are_not_accepted():
     with pytest.raises(TypeError):
         submit(priority="urgent")
     assert patient_fields()["consent"] is True
+
+
+def test_a_repeat_from_a_shared_phone_names_its_sender_in_the_note():
+    first = submit(phone="+16035550115", first_name="Pat", last_name="Lee").request
+    submit(phone="+16035550115", first_name="Chris", last_name="Lee", email="chris@example.org")
+    assert "Chris Lee" in RequestNote.objects.get(request=first).body

@@ -20,7 +20,13 @@ from requests_app.api.serializers import (
 )
 from requests_app.models import Channel
 from requests_app.services.idempotency import IdempotencyConflict, fingerprint, idempotent_submission
-from requests_app.services.intake import IntakeResult, appointment_request_create, expected_callback, patient_guidance
+from requests_app.services.intake import (
+    IntakeResult,
+    appointment_request_create,
+    expected_callback,
+    guidance_text,
+    submission_urgent,
+)
 from requests_app.throttling import AppointmentRequestThrottle, client_ip
 
 MAX_BODY_BYTES = 64 * 1024
@@ -31,13 +37,14 @@ def created_body(result: IntakeResult) -> dict:
     from requests_app.emails import format_moment
 
     request = result.request
+    urgent = submission_urgent(result)
     due = expected_callback(request)
     return {
         "reference": request.reference,
         "duplicate": not result.created,
-        "urgent": request.is_urgent,
+        "urgent": urgent,
         "expected_callback": {"by": due.isoformat(), "text": format_moment(due)},
-        "guidance": patient_guidance(request),
+        "guidance": guidance_text(urgent=urgent),
     }
 
 

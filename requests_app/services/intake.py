@@ -51,7 +51,9 @@ def _open_duplicate(*, phone: str, email: str, now: datetime) -> AppointmentRequ
 
 def _repeat_note(fields: dict, flags: list[str]) -> str:
     """The new details of a repeat submission, as a note the desk can read."""
-    lines = ["The patient sent another request with these details:"]
+    lines = [
+        f"Another request came from the same phone or email, sent by {fields['first_name']} {fields['last_name']}:"
+    ]
     if fields.get("reason"):
         lines.append(f"Reason: {fields['reason']}")
     symptoms = [SYMPTOMS_BY_CODE[c].label for c in fields.get("symptoms", ()) if c in SYMPTOMS_BY_CODE]
@@ -160,7 +162,21 @@ def expected_callback(request: AppointmentRequest) -> datetime:
 
 def patient_guidance(request: AppointmentRequest) -> str | None:
     """What a patient with red-flag symptoms should do now, rather than wait for the call."""
-    if not request.is_urgent:
+    return guidance_text(urgent=request.is_urgent)
+
+
+def submission_urgent(result: IntakeResult) -> bool:
+    """Whether this submission reported red flags.
+
+    For a repeat merged into an open request, this is the new submission's
+    own triage: the answer must not reveal what the earlier request said
+    (a shared family phone or email is common).
+    """
+    return result.request.is_urgent if result.created else bool(result.flags)
+
+
+def guidance_text(*, urgent: bool) -> str | None:
+    if not urgent:
         return None
     clinic = settings.CLINIC
     return (
