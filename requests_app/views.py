@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 from http import HTTPStatus
 
 from django.core import signing
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from requests_app.emails import format_moment, read_better_time_token
 from requests_app.forms import AppointmentRequestForm, new_form_token
-from requests_app.models import AppointmentRequest, Channel
+from requests_app.models import AppointmentRequest, Channel, IdempotencyRecord
 from requests_app.services.callbacks import callback_reopen_with_better_time
 from requests_app.services.idempotency import IdempotencyConflict, fingerprint, idempotent_submission
 from requests_app.services.intake import (
@@ -61,9 +62,14 @@ def fields_for_fingerprint(cleaned: dict) -> dict:
     return {k: str(v) for k, v in cleaned.items() if k not in ("form_token", "website")}
 
 
-def confirmation_url(reference: str, *, urgent: bool) -> str:
-    """The confirmation page's address: signed, so it shows only what this submission said."""
-    token = signing.dumps({"r": reference, "u": urgent}, salt=CONFIRMATION_SALT)
+def confirmation_url(submission_key: str) -> str:
+    """The confirmation page's address: a signed submission key, which says nothing by itself.
+
+    Web server logs and browser history keep URLs, so neither the reference
+    nor the triage outcome is in it; the page reads them from the
+    submission's idempotency record.
+    """
+    token = signing.dumps(submission_key, salt=CONFIRMATION_SALT)
     return reverse("requests_app:received", args=[token])
 
 
@@ -128,15 +134,17 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
 
     # The same form sent twice (a double click, a resend after "back") is
     # answered with the first submission's confirmation.
+    key = f"form:{form.submission_id}"
+    body_fingerprint = fingerprint(fields_for_fingerprint(cleaned))
     try:
-        outcome = idempotent_submission(
-            key=f"form:{form.submission_id}", fingerprint=fingerprint(fields_for_fingerprint(cleaned)), create=create
-        )
-        body = outcome.body
+        idempotent_submission(key=key, fingerprint=body_fingerprint, create=create)
     except IdempotencyConflict:
-        body = create()[2]
+        # The same form sent again with other details (back, edit, send): a
+        # submission of its own, which duplicate detection merges as a note.
+        key = f"form:{uuid.uuid4().hex}"
+        idempotent_submission(key=key, fingerprint=body_fingerprint, create=create)
     # 303: the browser fetches the confirmation with GET, so refreshing it never re-posts.
-    response = HttpResponseRedirect(confirmation_url(body["reference"], urgent=body["urgent"]))
+    response = HttpResponseRedirect(confirmation_url(key))
     response.status_code = HTTPStatus.SEE_OTHER
     return response
 
@@ -144,13 +152,13 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
 @never_cache
 def request_received(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        data = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
-        reference, urgent = str(data["r"]), bool(data["u"])
-    except (signing.BadSignature, KeyError, TypeError) as error:
+        key = str(signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE))
+    except signing.BadSignature as error:
         raise Http404("This confirmation link is not valid.") from error
-    appointment_request = AppointmentRequest.objects.filter(reference=reference).first()
-    if appointment_request is None:
+    record = IdempotencyRecord.objects.filter(key=key).select_related("request").first()
+    if record is None:
         raise Http404("This confirmation link is not valid.")
+    appointment_request, urgent = record.request, bool(record.response_body.get("urgent"))
     return render(
         request,
         "requests/received.html",

@@ -76,7 +76,9 @@ def test_the_same_form_sent_twice_gives_the_same_confirmation_and_one_request(cl
     data = form_data(form_token=token(submission_id="double-click"))
     first = client.post(URL, data)
     second = client.post(URL, data)
-    assert first["Location"] == second["Location"]
+    reference = AppointmentRequest.objects.get().reference
+    assert reference in client.get(first["Location"]).content.decode()
+    assert reference in client.get(second["Location"]).content.decode()
     assert AppointmentRequest.objects.count() == 1
     assert RequestNote.objects.count() == 0
 
@@ -243,3 +245,20 @@ def test_a_draft_article_is_not_recorded_as_a_source(client):
     draft = Article.objects.exclude(status="published").first()
     client.post(URL, form_data(article=draft.slug))
     assert AppointmentRequest.objects.get().source_article is None
+
+
+def test_the_confirmation_address_reveals_neither_reference_nor_urgency(client):
+    """Web server logs and browser history keep URLs."""
+    import base64
+
+    location = client.post(URL, form_data(symptoms=["bladder_bowel"]))["Location"]
+    request = AppointmentRequest.objects.get()
+    token = location.rstrip("/").rsplit("/", 1)[-1]
+    readable = base64.urlsafe_b64decode(token.split(":")[0] + "==").decode(errors="replace")
+    assert request.reference not in location and request.reference not in readable
+    assert "urgent" not in readable.lower() and "true" not in readable.lower()
+    assert "Please call us now" in client.get(location).content.decode()
+
+
+def test_a_forged_confirmation_address_is_a_404(client):
+    assert client.get("/request-appointment/received/not-a-token/").status_code == HTTPStatus.NOT_FOUND
