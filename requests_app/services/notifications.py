@@ -36,6 +36,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from requests_app.models import AppointmentRequest, Notification, NotificationStatus
+from requests_app.services.broker import publish
 
 logger = logging.getLogger(__name__)
 
@@ -87,16 +88,7 @@ def notification_queue(
 def notification_publish(notification_id: int) -> bool:
     from requests_app.tasks import send_notification
 
-    try:
-        send_notification.apply_async(args=[notification_id])
-    except Exception as error:
-        logger.warning(
-            "could not publish notification %s (%s); the sweep will re-queue it",
-            notification_id,
-            type(error).__name__,
-        )
-        return False
-    return True
+    return publish(send_notification, notification_id, fallback="the sweep will re-queue it")
 
 
 def notification_publish_on_commit(notification_id: int) -> None:

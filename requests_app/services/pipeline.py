@@ -13,6 +13,7 @@ from django.utils import timezone
 from requests_app.business_hours import callback_due_at
 from requests_app.models import AppointmentRequest, Callback, PipelineRecord, PipelineStatus, Priority
 from requests_app.roles import FRONT_DESK, SUPERVISOR
+from requests_app.services.broker import publish
 from requests_app.services.notifications import notification_queue
 
 logger = logging.getLogger(__name__)
@@ -24,15 +25,7 @@ def pipeline_publish(record_id: int, request_id: int) -> bool:
     """Hand a request to Celery. False if the broker could not take it (the outbox covers that)."""
     from requests_app.tasks import process_new_request
 
-    try:
-        process_new_request.apply_async(args=[request_id])
-    except Exception as error:
-        # No personal data here: ids and the error's class only.
-        logger.warning(
-            "could not publish request %s to the broker (%s); the outbox will re-publish it",
-            request_id,
-            type(error).__name__,
-        )
+    if not publish(process_new_request, request_id, fallback="the outbox will re-publish it"):
         return False
     PipelineRecord.objects.filter(pk=record_id).update(published_at=timezone.now())
     return True
