@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,7 +15,6 @@ from requests_app.roles import FRONT_DESK, SUPERVISOR
 from requests_app.services.broker import publish
 from requests_app.services.notifications import notification_queue
 
-logger = logging.getLogger(__name__)
 
 REPUBLISH_AFTER = timedelta(minutes=1)
 
