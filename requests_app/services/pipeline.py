@@ -15,7 +15,6 @@ from requests_app.roles import FRONT_DESK, SUPERVISOR
 from requests_app.services.broker import publish
 from requests_app.services.notifications import notification_queue
 
-
 REPUBLISH_AFTER = timedelta(minutes=1)
 
 
