@@ -112,7 +112,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
         }
         return HttpResponseServerError(template.render(context))
     except Exception:
-        return defaults.server_error(request, template_name="500-fallback-does-not-exist.html")
+        # Django's own bare page, without its template lookup (which re-raises
+        # for any template name but 500.html).
+        return HttpResponseServerError(defaults.ERROR_PAGE_TEMPLATE % {"title": "Server Error (500)", "details": ""})
 
 
 def _page_number(request: HttpRequest) -> int:

@@ -331,6 +331,8 @@ CLINIC = {
     "FRONT_DESK_EMAIL": env.str("CLINIC_FRONT_DESK_EMAIL", default="frontdesk@localhost"),
     "PRIVACY_NOTICE_VERSION": env.str("PRIVACY_NOTICE_VERSION", default="2026-11"),
 }
+# Past versions are for reading: a revert would bypass the services and their checks.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
 IP_HASH_SALT = env.str("IP_HASH_SALT", default="") or SECRET_KEY
 

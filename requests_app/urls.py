@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from requests_app import views
 from requests_app.api import public
@@ -10,4 +10,5 @@ urlpatterns = [
     path("request-appointment/received/<str:token>/", views.request_received, name="received"),
     path("request-appointment/better-time/<str:token>/", views.better_time, name="better-time"),
     path("api/v1/appointment-requests/", public.AppointmentRequestCreateView.as_view(), name="api-create"),
+    path("api/v1/staff/", include("requests_app.api.staff_urls")),
 ]

@@ -75,6 +75,12 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The production hasher costs half a second per staff user; tests need no such strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate limits and cached pages live in the cache: every test starts with none."""
     from django.core.cache import cache

@@ -15,9 +15,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince, timeuntil
-from simple_history.admin import SimpleHistoryAdmin
 
 from requests_app.admin.forms import CloseForm, ScheduleForm
+from requests_app.admin.history import ReadOnlyHistoryAdmin
 from requests_app.admin.pagination import CappedCountPaginator
 from requests_app.models import CallAttempt, Callback, CallbackStatus, Priority
 from requests_app.models.callbacks import FAILED_OUTCOMES, OPEN_CALLBACK_STATUSES, UNREACHABLE_AFTER_ATTEMPTS
@@ -119,7 +119,7 @@ class CallAttemptInline(admin.TabularInline):
 
 
 @admin.register(Callback)
-class CallbackAdmin(SimpleHistoryAdmin):
+class CallbackAdmin(ReadOnlyHistoryAdmin):
     list_display = ["reference", "patient_name", "priority_badge", "status", "due", "attempt_count", "assigned_to"]
     list_display_links = ["reference", "patient_name"]
     list_select_related = ["request", "assigned_to"]

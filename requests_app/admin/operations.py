@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from simple_history.admin import SimpleHistoryAdmin
 
+from requests_app.admin.history import ReadOnlyHistoryAdmin
 from requests_app.admin.pagination import CappedCountPaginator
 from requests_app.models import (
     ClinicClosure,
@@ -74,7 +74,7 @@ class PipelineRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(SimpleHistoryAdmin):
+class StaffProfileAdmin(ReadOnlyHistoryAdmin):
     list_display = ["user", "on_shift", "last_assigned_at"]
     list_editable = ["on_shift"]
     list_select_related = ["user"]
@@ -85,7 +85,7 @@ class StaffProfileAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ClinicClosure)
-class ClinicClosureAdmin(SimpleHistoryAdmin):
+class ClinicClosureAdmin(ReadOnlyHistoryAdmin):
     list_display = ["date", "reason"]
     date_hierarchy = "date"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
+from requests_app.admin.history import ReadOnlyHistoryAdmin
 from requests_app.admin.pagination import CappedCountPaginator
 from requests_app.models import AppointmentRequest, RequestNote
 
@@ -26,7 +26,7 @@ class RequestNoteInline(admin.TabularInline):
 
 
 @admin.register(AppointmentRequest)
-class AppointmentRequestAdmin(SimpleHistoryAdmin):
+class AppointmentRequestAdmin(ReadOnlyHistoryAdmin):
     list_display = ["reference", "created_at", "priority", "status", "channel", "source_article", "callback_link"]
     list_filter = ["priority", "status", "channel", "source_article"]
     list_select_related = ["source_article", "callback"]

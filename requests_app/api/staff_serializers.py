@@ -1,0 +1,187 @@
+"""Serializers for the staff API: what a callback needs, and the inputs of the desk's actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from requests_app.business_hours import TIME_SLOTS
+from requests_app.models import CallAttempt, Callback, CallOutcome, ClosingReason
+from requests_app.triage import RED_FLAGS_BY_CODE, SYMPTOMS_BY_CODE
+
+NOTE_MAX_LENGTH = 1000
+LOCATION_MAX_LENGTH = 200
+# Scheduled and unreachable are closings with their own endpoints (and their own emails).
+CLOSE_REASONS = [
+    (value, label)
+    for value, label in ClosingReason.choices
+    if value not in (ClosingReason.SCHEDULED, ClosingReason.UNREACHABLE)
+]
+
+
+def best_time_text(callback: Callback) -> str:
+    """The patient's preferred slots and days in words, as the admin's change page shows them."""
+    request = callback.request
+    slots = [TIME_SLOTS[s][0] for s in request.best_time_slots if s in TIME_SLOTS]
+    days = [d.title() for d in request.best_days]
+    return ", ".join(slots + days) or "any time we are open"
+
+
+class CallbackListItemSerializer(serializers.ModelSerializer):
+    """One row of the queue: enough to decide whom to call next, and to call them."""
+
+    reference = serializers.CharField(source="request.reference", read_only=True)
+    first_name = serializers.CharField(source="request.first_name", read_only=True)
+    last_name = serializers.CharField(source="request.last_name", read_only=True)
+    phone = serializers.SerializerMethodField(help_text="E.164, e.g. +16035550142.")
+    overdue = serializers.SerializerMethodField(help_text="Open and past its due time.")
+    assigned_to = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Username of who holds it, or null."
+    )
+    best_time = serializers.SerializerMethodField(help_text="The patient's best time to call, in words.")
+    best_time_slots = serializers.ListField(
+        source="request.best_time_slots", child=serializers.CharField(), read_only=True
+    )
+    best_days = serializers.ListField(source="request.best_days", child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Callback
+        fields = [
+            "id",
+            "reference",
+            "first_name",
+            "last_name",
+            "phone",
+            "priority",
+            "status",
+            "due_at",
+            "overdue",
+            "attempt_count",
+            "assigned_to",
+            "best_time",
+            "best_time_slots",
+            "best_days",
+        ]
+        read_only_fields = fields
+
+    def get_phone(self, obj: Callback) -> str:
+        return obj.request.phone.as_e164 if obj.request.phone else ""
+
+    def get_overdue(self, obj: Callback) -> bool:
+        return obj.is_open and obj.due_at < self.context.get("now", timezone.now())
+
+    def get_best_time(self, obj: Callback) -> str:
+        return best_time_text(obj)
+
+
+class CallAttemptSerializer(serializers.ModelSerializer):
+    made_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    outcome_label = serializers.CharField(source="get_outcome_display", read_only=True)
+
+    class Meta:
+        model = CallAttempt
+        fields = ["id", "made_at", "made_by", "outcome", "outcome_label", "note"]
+        read_only_fields = fields
+
+
+class LabelSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class RedFlagSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    reason = serializers.CharField(help_text="Why it matters, for the person on the phone.")
+
+
+class CallbackDetailSerializer(CallbackListItemSerializer):
+    """The callback with the request behind it: the reason, ticked symptoms, red flags and every attempt."""
+
+    email = serializers.EmailField(source="request.email", read_only=True)
+    preferred_contact = serializers.CharField(source="request.preferred_contact", read_only=True)
+    received_at = serializers.DateTimeField(source="request.created_at", read_only=True)
+    reason = serializers.CharField(source="request.reason", read_only=True, help_text="In the patient's words.")
+    symptoms = serializers.SerializerMethodField()
+    red_flags = serializers.SerializerMethodField()
+    pain_duration = serializers.CharField(source="request.pain_duration", read_only=True)
+    patient_type = serializers.CharField(source="request.patient_type", read_only=True)
+    insurance_note = serializers.CharField(source="request.insurance_note", read_only=True)
+    attempts = CallAttemptSerializer(many=True, read_only=True)
+
+    class Meta(CallbackListItemSerializer.Meta):
+        fields = [
+            *CallbackListItemSerializer.Meta.fields,
+            "email",
+            "preferred_contact",
+            "received_at",
+            "reason",
+            "symptoms",
+            "red_flags",
+            "pain_duration",
+            "patient_type",
+            "insurance_note",
+            "claimed_at",
+            "escalated_at",
+            "closing_reason",
+            "closed_at",
+            "appointment_date",
+            "appointment_time",
+            "appointment_location",
+            "appointment_note",
+            "attempts",
+        ]
+        read_only_fields = fields
+
+    @staticmethod
+    def _labels(codes, table) -> list:
+        return [table[code] for code in codes if code in table]
+
+    @extend_schema_field(LabelSerializer(many=True))
+    def get_symptoms(self, obj: Callback) -> list[dict]:
+        symptoms = self._labels(obj.request.symptoms, SYMPTOMS_BY_CODE)
+        return LabelSerializer(symptoms, many=True).data
+
+    @extend_schema_field(RedFlagSerializer(many=True))
+    def get_red_flags(self, obj: Callback) -> list[dict]:
+        flags = self._labels(obj.request.red_flags, RED_FLAGS_BY_CODE)
+        return RedFlagSerializer(flags, many=True).data
+
+
+class AttemptInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=CallOutcome.choices)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
+
+
+class ScheduleInputSerializer(serializers.Serializer):
+    appointment_date = serializers.DateField()
+    appointment_time = serializers.TimeField(help_text="In the clinic's time zone.")
+    location = serializers.CharField(max_length=LOCATION_MAX_LENGTH)
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="For the patient; it goes into the confirmation email.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        start = timezone.make_aware(datetime.combine(attrs["appointment_date"], attrs["appointment_time"]))
+        if start < timezone.now():
+            raise serializers.ValidationError({"appointment_date": ["The appointment must be in the future."]})
+        return attrs
+
+
+class CloseInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(
+        choices=CLOSE_REASONS,
+        help_text="Scheduling and unreachable have their own endpoints.",
+    )
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
+
+
+class StaffErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()

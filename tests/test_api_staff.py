@@ -1,0 +1,513 @@
+"""/api/v1/staff/: the desk's queue as JSON, on the same services as the admin."""
+
+import json
+from datetime import date, time, timedelta
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from requests_app.models import CallAttempt, Callback, CallbackStatus, Notification, RequestStatus, StaffProfile
+from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
+from requests_app.services.callbacks import callback_claim, callback_close, callback_log_attempt
+from requests_app.services.pipeline import request_process
+from tests.support.bulk import bulk_callbacks
+from tests.support.intake import submit
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/v1/staff/callbacks/"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Every test here creates staff users; the production hasher's deliberate slowness buys nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def url(callback_or_id, action: str = "") -> str:
+    pk = getattr(callback_or_id, "pk", callback_or_id)
+    return f"{BASE}{pk}/" + (f"{action}/" if action else "")
+
+
+def post(client, path: str, body: dict | None = None, **extra):
+    data = json.dumps(body) if body is not None else ""
+    return client.post(path, data, content_type="application/json", **extra)
+
+
+def new_callback(**fields) -> Callback:
+    """A request through the real intake and pipeline, with nobody on shift: it lands unassigned."""
+    StaffProfile.objects.update(on_shift=False)
+    return request_process(request_id=submit(**fields).request.pk)
+
+
+def future_day() -> date:
+    return timezone.localdate() + timedelta(days=3)
+
+
+@pytest.fixture
+def desk(client, front_desk):
+    client.force_login(front_desk)
+    return client
+
+
+@pytest.fixture
+def callback(db):
+    return new_callback(first_name="Quinn")
+
+
+# --- the queue -------------------------------------------------------------------------
+
+
+def test_the_queue_lists_open_callbacks_urgent_first_then_by_due_time_with_what_a_call_needs(desk, front_desk):
+    later = new_callback(first_name="Later", best_time_slots=["evening"], best_days=["fri"])
+    sooner = new_callback(first_name="Sooner")
+    urgent = new_callback(first_name="Urgent", symptoms=["leg_weakness"])
+    closed = new_callback(first_name="Closed")
+    callback_close(callback_id=closed.pk, user=front_desk, reason="declined")
+    now = timezone.now()
+    Callback.objects.filter(pk=sooner.pk).update(due_at=now - timedelta(hours=2))
+    Callback.objects.filter(pk=later.pk).update(due_at=now + timedelta(hours=5))
+    Callback.objects.filter(pk=urgent.pk).update(due_at=now + timedelta(hours=9))
+
+    response = desk.get(BASE)
+
+    assert response.status_code == HTTPStatus.OK
+    results = response.json()["results"]
+    assert [item["id"] for item in results] == [urgent.pk, sooner.pk, later.pk]
+    first = results[1]
+    request = sooner.request
+    assert first == {
+        "id": sooner.pk,
+        "reference": request.reference,
+        "first_name": "Sooner",
+        "last_name": request.last_name,
+        "phone": request.phone.as_e164,
+        "priority": "routine",
+        "status": "new",
+        "due_at": first["due_at"],
+        "overdue": True,
+        "attempt_count": 0,
+        "assigned_to": None,
+        "best_time": "any time we are open",
+        "best_time_slots": [],
+        "best_days": [],
+    }
+    assert first["phone"].startswith("+1")
+    assert results[2]["overdue"] is False
+    assert results[2]["best_time"] == "Early evening (5 pm to 8 pm), Fri"
+    assert results[0]["priority"] == "urgent"
+    assert response.json()["next"] is None
+
+
+def test_the_queue_filters_mine_unassigned_overdue_and_status(desk, front_desk, other_front_desk):
+    mine = new_callback(first_name="Mine")
+    theirs = new_callback(first_name="Theirs")
+    nobody = new_callback(first_name="Nobody")
+    done = new_callback(first_name="Done")
+    callback_claim(callback_id=mine.pk, user=front_desk)
+    callback_claim(callback_id=theirs.pk, user=other_front_desk)
+    callback_close(callback_id=done.pk, user=front_desk, reason="duplicate")
+    Callback.objects.filter(pk=nobody.pk).update(due_at=timezone.now() - timedelta(minutes=5))
+
+    def ids(query: str) -> set[int]:
+        response = desk.get(BASE + query)
+        assert response.status_code == HTTPStatus.OK, response.content
+        return {item["id"] for item in response.json()["results"]}
+
+    assert ids("") == {mine.pk, theirs.pk, nobody.pk}
+    assert ids("?mine=1") == {mine.pk}
+    assert ids("?unassigned=1") == {nobody.pk}
+    assert ids("?overdue=1") == {nobody.pk}
+    assert ids("?status=closed") == {done.pk}
+    assert ids("?status=in_progress") == {mine.pk, theirs.pk}
+    assert ids("?status=all") == {mine.pk, theirs.pk, nobody.pk, done.pk}
+    assert desk.get(BASE + "?mine=1").json()["results"][0]["assigned_to"] == front_desk.username
+
+
+def test_an_unknown_status_filter_is_refused_with_the_choices(desk):
+    response = desk.get(BASE + "?status=everything")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "open" in response.json()["status"][0]
+
+
+def test_following_next_walks_the_whole_queue_in_order_without_gaps_or_repeats(desk):
+    bulk_callbacks(130)
+    expected = list(
+        Callback.objects.filter(status__in=OPEN_CALLBACK_STATUSES)
+        .order_by("priority_rank", "due_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    seen, link, pages = [], BASE + "?page_size=25", 0
+    while link:
+        response = desk.get(link)
+        assert response.status_code == HTTPStatus.OK
+        body = response.json()
+        seen += [item["id"] for item in body["results"]]
+        link, pages = body["next"], pages + 1
+    assert seen == expected
+    assert pages == -(-len(expected) // 25)
+
+
+def test_a_callback_claimed_between_pages_does_not_shift_the_next_page(desk, front_desk):
+    bulk_callbacks(40)
+    first = desk.get(BASE + "?page_size=10&unassigned=1").json()
+    callback_claim(callback_id=first["results"][0]["id"], user=front_desk)
+    second = desk.get(first["next"]).json()
+    expected_after = list(
+        Callback.objects.filter(status__in=OPEN_CALLBACK_STATUSES, assigned_to__isnull=True)
+        .order_by("priority_rank", "due_at", "pk")
+        .values_list("pk", flat=True)
+    )[9:19]
+    assert [item["id"] for item in second["results"]] == expected_after
+
+
+def test_a_forged_cursor_is_a_404_not_a_server_error(desk):
+    for cursor in ("not-base64!!", "bm9wZQ", "MXxub3QgYSBkYXRlfDM", "MXwyMDI2LTAxLTAxVDAwOjAwOjAwfDM"):
+        response = desk.get(BASE, {"cursor": cursor})
+        assert response.status_code == HTTPStatus.NOT_FOUND, cursor
+        assert "Invalid cursor" in response.json()["detail"]
+
+
+def _list_queries(client) -> list[str]:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(BASE + "?status=all")
+        assert response.status_code == HTTPStatus.OK
+        assert len(response.json()["results"]) == 20 or response.json()["next"]
+    return [q["sql"] for q in context.captured_queries]
+
+
+def test_the_queue_makes_the_same_number_of_queries_for_20_and_300_callbacks_and_counts_nothing(desk):
+    bulk_callbacks(20)
+    small = _list_queries(desk)
+    bulk_callbacks(280)
+    large = _list_queries(desk)
+    assert len(small) == len(large)
+    assert not [sql for sql in large if "COUNT(" in sql.upper()]
+
+
+# --- one callback ----------------------------------------------------------------------
+
+
+def test_the_detail_has_the_reason_symptom_labels_red_flags_and_every_attempt(desk, front_desk):
+    callback = new_callback(
+        first_name="Robin",
+        reason="My left foot drags since last week.",
+        symptoms=["lower_back_pain", "leg_weakness"],
+    )
+    callback_log_attempt(callback_id=callback.pk, user=front_desk, outcome="no_answer", note="rang at 9")
+
+    response = desk.get(url(callback))
+
+    assert response.status_code == HTTPStatus.OK
+    body = response.json()
+    assert body["reason"] == "My left foot drags since last week."
+    assert body["symptoms"] == [
+        {"code": "lower_back_pain", "label": "Lower back pain"},
+        {"code": "leg_weakness", "label": "Weakness in a leg, or a foot that drags"},
+    ]
+    assert [flag["code"] for flag in body["red_flags"]] == ["leg_weakness"]
+    assert "nerve" in body["red_flags"][0]["reason"]
+    assert body["email"] == callback.request.email
+    assert body["priority"] == "urgent"
+    [attempt] = body["attempts"]
+    assert attempt["outcome"] == "no_answer"
+    assert attempt["outcome_label"] == "No answer"
+    assert attempt["made_by"] == front_desk.username
+    assert attempt["note"] == "rang at 9"
+
+
+@pytest.mark.parametrize(
+    ("method", "action", "body"),
+    [
+        ("get", "", None),
+        ("post", "claim", None),
+        ("post", "release", None),
+        ("post", "attempts", {"outcome": "busy"}),
+        ("post", "schedule", {"appointment_date": "2099-01-05", "appointment_time": "10:00", "location": "Room 1"}),
+        ("post", "close", {"reason": "declined"}),
+        ("post", "unreachable", None),
+    ],
+)
+def test_a_callback_that_does_not_exist_is_a_404_on_every_endpoint(desk, method, action, body):
+    for missing in (987654, 999999999999999999):
+        path = url(missing, action)
+        response = desk.get(path) if method == "get" else post(desk, path, body)
+        assert response.status_code == HTTPStatus.NOT_FOUND, (path, response.content)
+    assert desk.get(f"{BASE}abc/").status_code == HTTPStatus.NOT_FOUND
+
+
+# --- the desk's actions ------------------------------------------------------------------
+
+
+def test_claiming_gives_me_the_callback(desk, front_desk, callback):
+    response = post(desk, url(callback, "claim"))
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["assigned_to"] == front_desk.username
+    assert response.json()["status"] == CallbackStatus.IN_PROGRESS
+    callback.refresh_from_db()
+    assert callback.assigned_to == front_desk
+    assert callback.claimed_at is not None
+
+
+def test_a_second_claim_is_a_409_that_names_who_has_it(client, front_desk, other_front_desk, callback):
+    client.force_login(front_desk)
+    assert post(client, url(callback, "claim")).status_code == HTTPStatus.OK
+    client.force_login(other_front_desk)
+    response = post(client, url(callback, "claim"))
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert response.json() == {"detail": "Dana is already working on this callback."}
+    callback.refresh_from_db()
+    assert callback.assigned_to == front_desk
+
+
+def test_the_holder_can_release_back_to_the_queue(desk, front_desk, callback):
+    callback_claim(callback_id=callback.pk, user=front_desk)
+    response = post(desk, url(callback, "release"))
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["assigned_to"] is None
+    assert response.json()["status"] == CallbackStatus.NEW
+
+
+def test_someone_elses_callback_can_be_released_by_a_supervisor_but_not_by_the_desk(
+    client, front_desk, other_front_desk, supervisor, callback
+):
+    callback_claim(callback_id=callback.pk, user=other_front_desk)
+    client.force_login(front_desk)
+    response = post(client, url(callback, "release"))
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "Only the person working on this callback or a supervisor" in response.json()["detail"]
+    callback.refresh_from_db()
+    assert callback.assigned_to == other_front_desk
+
+    client.force_login(supervisor)
+    assert post(client, url(callback, "release")).status_code == HTTPStatus.OK
+    callback.refresh_from_db()
+    assert callback.assigned_to is None
+
+
+def test_logging_an_attempt_records_who_made_it(desk, front_desk, callback):
+    response = post(desk, url(callback, "attempts"), {"outcome": "voicemail", "note": "left a message"})
+    assert response.status_code == HTTPStatus.CREATED
+    body = response.json()
+    assert body["made_by"] == front_desk.username
+    assert body["outcome"] == "voicemail"
+    attempt = CallAttempt.objects.get(pk=body["id"])
+    assert attempt.made_by == front_desk
+    assert attempt.note == "left a message"
+    callback.refresh_from_db()
+    assert callback.attempt_count == 1
+    assert callback.status == CallbackStatus.IN_PROGRESS
+    assert callback.assigned_to == front_desk
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"outcome": "hung_up"}, "outcome"),
+        ({}, "outcome"),
+        ({"outcome": "busy", "note": "x" * 1001}, "note"),
+    ],
+)
+def test_an_attempt_with_a_bad_body_is_a_400_and_logs_nothing(desk, callback, body, field):
+    response = post(desk, url(callback, "attempts"), body)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert field in response.json()
+    assert not CallAttempt.objects.exists()
+
+
+def test_a_body_that_is_not_a_json_object_is_a_400(desk, callback):
+    response = desk.post(url(callback, "attempts"), "[1, 2]", content_type="application/json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    response = desk.post(url(callback, "attempts"), "{not json", content_type="application/json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_scheduling_books_the_appointment_and_queues_the_confirmation_email(desk, front_desk, callback):
+    day = future_day()
+    response = post(
+        desk,
+        url(callback, "schedule"),
+        {"appointment_date": day.isoformat(), "appointment_time": "10:30", "location": "Room 2", "note": "Wear shorts"},
+    )
+    assert response.status_code == HTTPStatus.OK, response.content
+    assert response.json()["status"] == CallbackStatus.SCHEDULED
+    callback.refresh_from_db()
+    assert (callback.appointment_date, callback.appointment_time) == (day, time(10, 30))
+    assert callback.appointment_location == "Room 2"
+    assert callback.assigned_to == front_desk
+    assert callback.request.status == RequestStatus.CLOSED
+    notification = Notification.objects.get(event="appointment_scheduled")
+    assert notification.recipient == callback.request.email
+    assert notification.request_id == callback.request_id
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"appointment_date": "2020-01-01", "appointment_time": "10:00", "location": "Room 1"}, "appointment_date"),
+        ({"appointment_date": "2099-01-01", "appointment_time": "25:00", "location": "Room 1"}, "appointment_time"),
+        ({"appointment_date": "2099-01-01", "appointment_time": "10:00", "location": "   "}, "location"),
+        ({"appointment_date": "tomorrow", "appointment_time": "10:00", "location": "Room 1"}, "appointment_date"),
+    ],
+)
+def test_a_bad_schedule_is_a_400_and_books_nothing(desk, callback, body, field):
+    response = post(desk, url(callback, "schedule"), body)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert field in response.json()
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.NEW
+    assert not Notification.objects.filter(event="appointment_scheduled").exists()
+
+
+def test_closing_records_the_reason_and_closes_the_request(desk, callback):
+    response = post(desk, url(callback, "close"), {"reason": "not_a_patient", "note": "a sales call"})
+    assert response.status_code == HTTPStatus.OK
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.CLOSED
+    assert callback.closing_reason == "not_a_patient"
+    assert callback.request.status == RequestStatus.CLOSED
+
+
+@pytest.mark.parametrize("reason", ["scheduled", "unreachable", "bored", ""])
+def test_closing_as_scheduled_unreachable_or_without_a_known_reason_is_a_400(desk, callback, reason):
+    response = post(desk, url(callback, "close"), {"reason": reason})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    callback.refresh_from_db()
+    assert callback.status == CallbackStatus.NEW
+
+
+def test_unreachable_needs_three_failed_attempts(desk, front_desk, callback):
+    for outcome in ("no_answer", "busy"):
+        callback_log_attempt(callback_id=callback.pk, user=front_desk, outcome=outcome)
+    response = post(desk, url(callback, "unreachable"))
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert "(2 so far)" in response.json()["detail"]
+    assert not Notification.objects.filter(event="patient_unreachable").exists()
+
+    callback_log_attempt(callback_id=callback.pk, user=front_desk, outcome="voicemail")
+    response = post(desk, url(callback, "unreachable"))
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["status"] == CallbackStatus.UNREACHABLE
+    assert len(response.json()["attempts"]) == 3
+    assert Notification.objects.filter(event="patient_unreachable", recipient=callback.request.email).exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "body"),
+    [
+        ("claim", None),
+        ("release", None),
+        ("attempts", {"outcome": "busy"}),
+        ("schedule", {"appointment_date": "2099-01-05", "appointment_time": "10:00", "location": "Room 1"}),
+        ("close", {"reason": "duplicate"}),
+        ("unreachable", None),
+    ],
+)
+def test_every_action_on_a_closed_callback_is_a_409_with_the_reason(desk, front_desk, callback, action, body):
+    callback_close(callback_id=callback.pk, user=front_desk, reason="declined")
+    response = post(desk, url(callback, action), body)
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert response.json() == {"detail": "This callback is already closed."}
+
+
+# --- who may, and how -----------------------------------------------------------------------
+
+
+def test_anonymous_is_told_to_log_in(client, callback):
+    response = client.get(BASE)
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert response.json() == {"detail": "Log in to the admin first: the staff API uses the admin's session."}
+
+
+def test_staff_outside_the_desk_groups_are_refused_with_a_clear_message(client, staff_without_group, callback):
+    client.force_login(staff_without_group)
+    response = client.get(url(callback))
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert response.json() == {"detail": "Only the front desk and supervisors can use the staff API."}
+    assert callback.request.last_name not in response.content.decode()
+
+
+def test_a_session_post_without_the_csrf_token_is_refused_and_with_it_works(front_desk, callback):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(front_desk)
+
+    refused = post(browser, url(callback, "claim"))
+    assert refused.status_code == HTTPStatus.FORBIDDEN
+    assert "CSRF" in refused.json()["detail"]
+    callback.refresh_from_db()
+    assert callback.assigned_to is None
+
+    # The admin's pages set the token cookie; a script on them sends it back in the header.
+    assert browser.get("/admin/").status_code == HTTPStatus.OK
+    token = browser.cookies["csrftoken"].value
+    accepted = post(browser, url(callback, "claim"), HTTP_X_CSRFTOKEN=token)
+    assert accepted.status_code == HTTPStatus.OK
+    callback.refresh_from_db()
+    assert callback.assigned_to == front_desk
+
+
+def test_reads_need_no_csrf_token(front_desk, callback):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(front_desk)
+    assert browser.get(BASE).status_code == HTTPStatus.OK
+
+
+def test_http_basic_credentials_are_not_accepted(client, front_desk, callback):
+    import base64
+
+    credentials = base64.b64encode(b"dana:a-long-test-password-42").decode()
+    response = client.get(BASE, HTTP_AUTHORIZATION=f"Basic {credentials}")
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_the_staff_rate_limit_applies_per_person(client, settings, front_desk, other_front_desk):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "staff": "2/minute"},
+    }
+    client.force_login(front_desk)
+    assert client.get(BASE).status_code == HTTPStatus.OK
+    assert client.get(BASE).status_code == HTTPStatus.OK
+    throttled = client.get(BASE)
+    assert throttled.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert "throttled" in throttled.json()["detail"]
+    client.force_login(other_front_desk)
+    assert client.get(BASE).status_code == HTTPStatus.OK
+
+
+# --- the schema ---------------------------------------------------------------------------------
+
+
+def test_the_openapi_schema_documents_every_staff_operation(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == HTTPStatus.OK
+    paths = json.loads(response.content)["paths"]
+    operations = {
+        (path, method): operation
+        for path, methods in paths.items()
+        if path.startswith("/api/v1/staff/")
+        for method, operation in methods.items()
+    }
+    assert set(operations) == {
+        ("/api/v1/staff/callbacks/", "get"),
+        ("/api/v1/staff/callbacks/{id}/", "get"),
+        ("/api/v1/staff/callbacks/{id}/claim/", "post"),
+        ("/api/v1/staff/callbacks/{id}/release/", "post"),
+        ("/api/v1/staff/callbacks/{id}/attempts/", "post"),
+        ("/api/v1/staff/callbacks/{id}/schedule/", "post"),
+        ("/api/v1/staff/callbacks/{id}/close/", "post"),
+        ("/api/v1/staff/callbacks/{id}/unreachable/", "post"),
+    }
+    for (path, method), operation in operations.items():
+        assert operation["tags"] == ["Staff queue"], path
+        assert operation["security"] == [{"cookieAuth": []}], path
+        assert "403" in operation["responses"], path
+        if method == "post":
+            assert "409" in operation["responses"], path
+    listing = operations[("/api/v1/staff/callbacks/", "get")]
+    assert {"status", "mine", "unassigned", "overdue", "cursor"} <= {p["name"] for p in listing["parameters"]}
+    assert "requestBody" in operations[("/api/v1/staff/callbacks/{id}/schedule/", "post")]
