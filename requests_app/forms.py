@@ -97,7 +97,7 @@ class AppointmentRequestForm(forms.Form):
         required=False,
     )
     insurance_note = forms.CharField(
-        label="Insurance (optional)",
+        label="Insurance",
         max_length=200,
         required=False,
         validators=[single_line],

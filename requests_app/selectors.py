@@ -35,13 +35,17 @@ def callback_performance(*, days: int) -> dict:
         .annotate(to_first=ExpressionWrapper(F("first_attempt_at") - F("created_at"), output_field=DurationField()))
         .values_list("to_first", "first_attempt_at", "due_at")
     )
+    now = timezone.now()
     waits = [to_first for to_first, first, _ in rows if to_first is not None]
-    on_time = sum(1 for _, first, due in rows if first is not None and first <= due)
+    # Only callbacks already called or already due can be judged; one not yet
+    # called and not yet due is neither on time nor late.
+    judged = [(first, due) for _, first, due in rows if first is not None or due < now]
+    on_time = sum(1 for first, due in judged if first is not None and first <= due)
     return {
         "days": days,
         "callbacks": len(rows),
         "median_to_first_attempt": median(waits) if waits else None,
-        "within_deadline_share": (on_time / len(rows)) if rows else None,
+        "within_deadline_share": (on_time / len(judged)) if judged else None,
     }
 
 

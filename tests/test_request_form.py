@@ -43,7 +43,7 @@ def test_the_form_page_has_labels_hints_and_a_csrf_token(client):
     assert 'name="csrfmiddlewaretoken"' in html
     for field in ("first_name", "last_name", "phone", "email", "reason", "consent"):
         assert f'for="id_{field}"' in html, field
-    assert 'id="id_phone-hint"' in html
+    assert 'id="id_phone_helptext"' in html
     assert 'aria-hidden="true"' in html  # the honeypot is hidden from people
 
 
@@ -97,9 +97,9 @@ def test_errors_are_summarised_at_the_top_and_shown_next_to_each_field_with_valu
     assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert 'class="error-summary"' in html
     assert '<a href="#id_phone">' in html
-    assert 'id="id_phone-error"' in html
-    assert 'id="id_email-error"' in html
-    assert 'id="id_consent-error"' in html
+    assert 'id="id_phone_error"' in html
+    assert 'id="id_email_error"' in html
+    assert 'id="id_consent_error"' in html
     assert 'value="Riley"' in html
     assert "Lower back pain after my long runs." in html
     assert AppointmentRequest.objects.count() == 0

@@ -20,7 +20,7 @@ from requests_app.admin.forms import CloseForm, ScheduleForm
 from requests_app.admin.history import ReadOnlyHistoryAdmin
 from requests_app.admin.pagination import CappedCountPaginator
 from requests_app.models import CallAttempt, Callback, CallbackStatus, Priority
-from requests_app.models.callbacks import FAILED_OUTCOMES, OPEN_CALLBACK_STATUSES, UNREACHABLE_AFTER_ATTEMPTS
+from requests_app.models.callbacks import FAILED_OUTCOMES, UNREACHABLE_AFTER_ATTEMPTS
 from requests_app.roles import is_front_desk, is_supervisor
 from requests_app.services import callbacks as services
 from requests_app.triage import RED_FLAGS_BY_CODE, SYMPTOMS_BY_CODE
@@ -47,7 +47,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value() or "open"
         if value == "open":
-            return queryset.filter(status__in=OPEN_CALLBACK_STATUSES)
+            return queryset.filter(is_open=True)
         if value in CallbackStatus.values:
             return queryset.filter(status=value)
         return queryset
@@ -132,7 +132,9 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
         "=request__email",
     ]
     search_help_text = "Reference, name, phone number or exact email address."
-    ordering = ["priority_rank", "due_at"]
+    # Total (ends in the id), so the admin adds no "-pk" of its own and the
+    # open-queue index serves the order as it stands.
+    ordering = ["priority_rank", "due_at", "id"]
     list_per_page = 50
     paginator = CappedCountPaginator
     show_full_result_count = False

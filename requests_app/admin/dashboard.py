@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -39,6 +41,20 @@ def _chart(days: list[dict]) -> dict:
     return {"bars": bars, "width": len(days) * (BAR_WIDTH * 2 + 4), "height": CHART_HEIGHT, "peak": peak}
 
 
+def duration_text(duration: timedelta | None) -> str:
+    """A wait in words a supervisor reads at a glance: "under a minute", "25 min", "3 h 10 min", "2 d 4 h"."""
+    if duration is None:
+        return "no calls yet"
+    minutes = int(duration.total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute"
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
 def dashboard_view(request: HttpRequest):
     if not is_supervisor(request.user):
         raise PermissionDenied
@@ -47,7 +63,10 @@ def dashboard_view(request: HttpRequest):
         **admin.site.each_context(request),
         "title": "Supervisor dashboard",
         "summary": selectors.queue_summary(),
-        "performance": [selectors.callback_performance(days=7), selectors.callback_performance(days=30)],
+        "performance": [
+            {**p, "median_text": duration_text(p["median_to_first_attempt"])}
+            for p in (selectors.callback_performance(days=7), selectors.callback_performance(days=30))
+        ],
         "by_article": selectors.requests_by_source_article(days=30),
         "by_staff": selectors.attempts_by_staff(days=30),
         "behind": selectors.open_callbacks_by_staff(),

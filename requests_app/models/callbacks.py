@@ -47,6 +47,9 @@ UNREACHABLE_AFTER_ATTEMPTS = 3
 class Callback(models.Model):
     request = models.OneToOneField(AppointmentRequest, on_delete=models.CASCADE, related_name="callback")
     status = models.CharField(max_length=12, choices=CallbackStatus.choices, default=CallbackStatus.NEW)
+    # Derived from status (kept by save() and a constraint): one equality the
+    # queue's index can start with, where "status IN (...)" would need a sort.
+    is_open = models.BooleanField(default=True, editable=False)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.ROUTINE)
     # Urgent sorts first: "urgent" < "routine" would be accidental, so rank explicitly.
     priority_rank = models.PositiveSmallIntegerField(default=1, editable=False)
@@ -74,6 +77,9 @@ class Callback(models.Model):
         ordering = ["priority_rank", "due_at"]
         indexes = [
             models.Index(fields=["priority_rank", "due_at"], name="callback_queue_order_idx"),
+            # The queue page's default: open callbacks in queue order, read
+            # straight off this index however many closed ones pile up.
+            models.Index(fields=["is_open", "priority_rank", "due_at", "id"], name="callback_open_queue_idx"),
             models.Index(fields=["status", "priority_rank", "due_at"], name="callback_status_queue_idx"),
             models.Index(fields=["status", "due_at"], name="callback_status_due_idx"),
             models.Index(fields=["assigned_to", "status"], name="callback_assignee_idx"),
@@ -87,6 +93,11 @@ class Callback(models.Model):
                 condition=~models.Q(status=CallbackStatus.CLOSED) | ~models.Q(closing_reason=""),
                 name="callback_closed_has_reason",
             ),
+            models.CheckConstraint(
+                condition=models.Q(is_open=True, status__in=OPEN_CALLBACK_STATUSES)
+                | (models.Q(is_open=False) & ~models.Q(status__in=OPEN_CALLBACK_STATUSES)),
+                name="callback_is_open_matches_status",
+            ),
         ]
         permissions = [
             ("work_callback", "Can claim, call, schedule and close callbacks"),
@@ -98,14 +109,12 @@ class Callback(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.priority_rank = 0 if self.priority == Priority.URGENT else 1
+        self.is_open = self.status in OPEN_CALLBACK_STATUSES
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "priority" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "priority_rank"}
+        if update_fields is not None:
+            derived = {"priority": "priority_rank", "status": "is_open"}
+            kwargs["update_fields"] = {*update_fields, *(derived[f] for f in update_fields if f in derived)}
         super().save(*args, **kwargs)
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_CALLBACK_STATUSES
 
 
 class CallAttempt(models.Model):

@@ -46,6 +46,7 @@ def bulk_callbacks(count: int, *, batch: int = 2000, seed: int = 7) -> None:
                     priority=request.priority,
                     priority_rank=0 if request.priority == Priority.URGENT else 1,
                     status=status,
+                    is_open=status in (CallbackStatus.NEW, CallbackStatus.IN_PROGRESS),
                     closing_reason="declined" if status == CallbackStatus.CLOSED else "",
                     due_at=now + timedelta(minutes=rng.randint(-600, 3000)),
                     attempt_count=rng.randint(0, 3),
