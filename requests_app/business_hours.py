@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -115,17 +116,23 @@ class BusinessCalendar:
                     yield window_start, window_end
 
 
+@lru_cache(maxsize=32)
+def public_holidays(country: str, subdivision: str, year: int) -> frozenset[date]:
+    """A year's public holidays (computing them costs milliseconds, so once per process)."""
+    return frozenset(holidays.country_holidays(country, subdiv=subdivision or None, years=year))
+
+
 def closed_dates_between(first: date, last: date) -> frozenset[date]:
     """Public holidays of the clinic's region and closures entered in the admin."""
     from requests_app.models import ClinicClosure
 
     clinic = settings.CLINIC
-    country_holidays = holidays.country_holidays(
-        clinic["HOLIDAYS_COUNTRY"],
-        subdiv=clinic["HOLIDAYS_SUBDIVISION"] or None,
-        years=range(first.year, last.year + 1),
-    )
-    public = {day for day in country_holidays if first <= day <= last}
+    public = {
+        day
+        for year in range(first.year, last.year + 1)
+        for day in public_holidays(clinic["HOLIDAYS_COUNTRY"], clinic["HOLIDAYS_SUBDIVISION"], year)
+        if first <= day <= last
+    }
     extra = set(ClinicClosure.objects.filter(date__range=(first, last)).values_list("date", flat=True))
     return frozenset(public | extra)
 

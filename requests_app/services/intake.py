@@ -142,7 +142,9 @@ def appointment_request_create(
             red_flags=result.codes,
             ip_hash=client_ip_hash(client_ip),
         )
-        request.full_clean()
+        # Field rules (phone, email, lengths, choices); uniqueness and the
+        # consent constraint are the database's to enforce, without a query here.
+        request.full_clean(validate_unique=False, validate_constraints=False)
         request.save()
         record = PipelineRecord.objects.create(request=request)
         pipeline_publish_on_commit(record)
