@@ -106,8 +106,10 @@ class CeleryWorker:
             DATABASE_URL=test_database_url(),
             DJANGO_SETTINGS_MODULE="clinic.settings",
             PYTHONUNBUFFERED="1",
-            **self.extra_env,
+            # Never the developer's var/mail/: a test's emails stay beside its log.
+            EMAIL_FILE_PATH=str(self.log_path.parent / "mail"),
         )
+        env.update(self.extra_env)
         argv = [str(BIN / "celery"), "-A", "clinic", "worker", "--loglevel", "INFO"]
         argv += ["--concurrency", str(self.concurrency), "--without-mingle", "--without-gossip"]
         argv += ["--hostname", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"]
