@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from requests_app.admin.dashboard import duration_text
+from requests_app.formatting import duration_text
 from requests_app.models import Callback, CallOutcome, StaffProfile
 from requests_app.selectors import callback_performance
 from requests_app.services import callbacks as services

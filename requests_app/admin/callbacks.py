@@ -14,11 +14,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.timesince import timesince, timeuntil
 
 from requests_app.admin.forms import CloseForm, ScheduleForm
 from requests_app.admin.history import ReadOnlyHistoryAdmin
 from requests_app.admin.pagination import CappedCountPaginator
+from requests_app.formatting import duration_text
 from requests_app.models import CallAttempt, Callback, CallbackStatus, Priority
 from requests_app.models.callbacks import FAILED_OUTCOMES, UNREACHABLE_AFTER_ATTEMPTS
 from requests_app.roles import is_front_desk, is_supervisor
@@ -173,10 +173,9 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
         if not obj.is_open:
             return local
         if obj.due_at < now:
-            return format_html(
-                '<span class="overdue" title="{}">overdue by {}</span>', local, timesince(obj.due_at, now)
-            )
-        return format_html('<span title="{}">in {}</span>', local, timeuntil(obj.due_at, now))
+            overdue = duration_text(now - obj.due_at)
+            return format_html('<span class="overdue" title="{}">overdue by {}</span>', local, overdue)
+        return format_html('<span title="{}">in {}</span>', local, duration_text(obj.due_at - now))
 
     # --- the change page's read-only details --------------------------------------
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from requests_app import selectors
+from requests_app.formatting import duration_text
 from requests_app.roles import is_supervisor
 
 CHART_DAYS = 30
@@ -39,20 +38,6 @@ def _chart(days: list[dict]) -> dict:
             }
         )
     return {"bars": bars, "width": len(days) * (BAR_WIDTH * 2 + 4), "height": CHART_HEIGHT, "peak": peak}
-
-
-def duration_text(duration: timedelta | None) -> str:
-    """A wait in words a supervisor reads at a glance: "under a minute", "25 min", "3 h 10 min", "2 d 4 h"."""
-    if duration is None:
-        return "no calls yet"
-    minutes = int(duration.total_seconds() // 60)
-    if minutes < 1:
-        return "under a minute"
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    if days:
-        return f"{days} d {hours} h"
-    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 def dashboard_view(request: HttpRequest):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 class CappedCountPaginator(Paginator):
     """Counts at most COUNT_CAP rows (a LIMITed subquery), so the queue page costs the same at any size.
 
-    Past the cap the page says "10,000+" results and the last pages are
+    Past the cap the page counts 1,000 results (20 pages) and the rest are
     reached by filtering or searching, which is how the desk works anyway.
     """
 
