@@ -1,7 +1,7 @@
 """/api/v1/staff/: the desk's queue as JSON, on the same services as the admin."""
 
 import json
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from http import HTTPStatus
 
 import pytest
@@ -19,6 +19,8 @@ from tests.support.intake import submit
 
 pytestmark = pytest.mark.django_db
 
+# A date the schedule accepts whenever the tests run (at most a year ahead).
+NEXT_MONTH = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
 BASE = "/api/v1/staff/callbacks/"
 
 
@@ -227,7 +229,7 @@ def test_the_detail_has_the_reason_symptom_labels_red_flags_and_every_attempt(de
         ("post", "claim", None),
         ("post", "release", None),
         ("post", "attempts", {"outcome": "busy"}),
-        ("post", "schedule", {"appointment_date": "2099-01-05", "appointment_time": "10:00", "location": "Room 1"}),
+        ("post", "schedule", {"appointment_date": NEXT_MONTH, "appointment_time": "10:00", "location": "Room 1"}),
         ("post", "close", {"reason": "declined"}),
         ("post", "unreachable", None),
     ],
@@ -402,7 +404,7 @@ def test_unreachable_needs_three_failed_attempts(desk, front_desk, callback):
         ("claim", None),
         ("release", None),
         ("attempts", {"outcome": "busy"}),
-        ("schedule", {"appointment_date": "2099-01-05", "appointment_time": "10:00", "location": "Room 1"}),
+        ("schedule", {"appointment_date": NEXT_MONTH, "appointment_time": "10:00", "location": "Room 1"}),
         ("close", {"reason": "duplicate"}),
         ("unreachable", None),
     ],

@@ -23,7 +23,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.pagination import BasePagination
 from rest_framework.permissions import BasePermission
@@ -52,7 +52,8 @@ TAGS = ["Staff queue"]
 NOT_LOGGED_IN = "Log in to the admin first: the staff API uses the admin's session."
 NOT_DESK = "Only the front desk and supervisors can use the staff API."
 STATUS_FILTERS = ("open", "all", *CallbackStatus.values)
-TRUE_VALUES = {"1", "true", "yes", "on"}
+TRUE_VALUES = {"true", "1"}
+FALSE_VALUES = {"false", "0"}
 
 
 class IsFrontDesk(BasePermission):
@@ -130,10 +131,15 @@ class QueueCursorPagination(BasePagination):
         return remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
 
     def _requested_size(self, request: Request) -> int:
-        raw = request.query_params.get(self.page_size_query_param, "")
-        if raw.isdigit() and int(raw) > 0:
-            return min(int(raw), self.max_page_size)
-        return self.page_size
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise serializers.ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(raw)
 
     @staticmethod
     def _encode(key: tuple[int, datetime, int]) -> str:
@@ -205,7 +211,12 @@ BAD_INPUT = {400: OpenApiResponse(description="Invalid fields, keyed by field na
 
 
 def _flag(request: Request, name: str) -> bool:
-    return request.query_params.get(name, "").strip().lower() in TRUE_VALUES
+    raw = request.query_params.get(name)
+    if raw is None:
+        return False
+    if raw not in TRUE_VALUES | FALSE_VALUES:
+        raise serializers.ValidationError({name: ["Use true or false."]})
+    return raw in TRUE_VALUES
 
 
 @extend_schema_view(
@@ -268,7 +279,7 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
             attempts = CallAttempt.objects.select_related("made_by").order_by("made_at", "pk")
             return queryset.prefetch_related(Prefetch("attempts", queryset=attempts))
         params = self.request.query_params
-        wanted = params.get("status", "open").strip() or "open"
+        wanted = params.get("status", "open")
         if wanted not in STATUS_FILTERS:
             raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(STATUS_FILTERS)}."]})
         if wanted == "open":
@@ -431,3 +442,11 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
         return self._act(
             callback_id, lambda: services.callback_mark_unreachable(callback_id=callback_id, user=request.user)
         )
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@authentication_classes([SessionAuthentication])
+@permission_classes([IsFrontDesk])
+def staff_not_found(request: Request) -> Response:
+    raise NotFound("No such staff API endpoint.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
@@ -98,6 +98,11 @@ class RedFlagSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why it matters, for the person on the phone.")
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "nullable": True})
+class ClockTimeField(serializers.TimeField):
+    """A wall-clock time in the clinic's zone, "14:30": no seconds, no offset."""
+
+
 class CallbackDetailSerializer(CallbackListItemSerializer):
     """The callback with the request behind it: the reason, ticked symptoms, red flags and every attempt."""
 
@@ -111,6 +116,8 @@ class CallbackDetailSerializer(CallbackListItemSerializer):
     patient_type = serializers.CharField(source="request.patient_type", read_only=True)
     insurance_note = serializers.CharField(source="request.insurance_note", read_only=True)
     attempts = CallAttemptSerializer(many=True, read_only=True)
+    closing_reason = serializers.ChoiceField(choices=ClosingReason.choices, allow_blank=True, read_only=True)
+    appointment_time = ClockTimeField(format="%H:%M", read_only=True, allow_null=True)
 
     class Meta(CallbackListItemSerializer.Meta):
         fields = [
@@ -172,6 +179,8 @@ class ScheduleInputSerializer(serializers.Serializer):
         start = timezone.make_aware(datetime.combine(attrs["appointment_date"], attrs["appointment_time"]))
         if start < timezone.now():
             raise serializers.ValidationError({"appointment_date": ["The appointment must be in the future."]})
+        if start > timezone.now() + timedelta(days=366):
+            raise serializers.ValidationError({"appointment_date": ["Book at most a year ahead."]})
         return attrs
 
 

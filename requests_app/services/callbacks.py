@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -131,6 +131,8 @@ def callback_schedule(
     local_start = timezone.make_aware(datetime.combine(appointment_date, appointment_time))
     if local_start < timezone.now():
         raise CallbackError("The appointment must be in the future.")
+    if local_start > timezone.now() + timedelta(days=366):
+        raise CallbackError("Book at most a year ahead.")
     with transaction.atomic():
         callback = _locked(callback_id)
         _require_open(callback)

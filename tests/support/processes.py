@@ -113,11 +113,17 @@ class CeleryWorker:
         argv = [str(BIN / "celery"), "-A", "clinic", "worker", "--loglevel", "INFO"]
         argv += ["--concurrency", str(self.concurrency), "--without-mingle", "--without-gossip"]
         argv += ["--hostname", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"]
+        # The log is appended to: look for "ready" only in what this start writes.
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
-        if not wait_until(lambda: " ready." in self.log() or self.process.poll() is not None, 60, 0.2):
+
+        def ready() -> bool:
+            return b" ready." in self.log_path.read_bytes()[offset:] or self.process.poll() is not None
+
+        if not wait_until(ready, 60, 0.2):
             raise RuntimeError(f"celery worker did not become ready:\n{self.log()}")
         if self.process.poll() is not None:
             raise RuntimeError(f"celery worker exited:\n{self.log()}")
