@@ -281,7 +281,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "heartbeat": {"task": "requests_app.tasks.heartbeat", "schedule": 60.0},
-    "republish-pipeline": {"task": "requests_app.tasks.republish_pipeline", "schedule": 30.0},
+    "republish-pipeline": {"task": "requests_app.tasks.republish_pipeline", "schedule": 10.0},
     "sweep-notifications": {"task": "requests_app.tasks.sweep_notifications", "schedule": 60.0},
     "escalate-overdue": {"task": "requests_app.tasks.escalate_overdue_callbacks", "schedule": 60.0},
     "appointment-reminders": {"task": "requests_app.tasks.send_appointment_reminders", "schedule": 3600.0},

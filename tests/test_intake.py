@@ -147,3 +147,14 @@ def test_a_repeat_from_a_shared_phone_names_its_sender_in_the_note():
     first = submit(phone="+16035550115", first_name="Pat", last_name="Lee").request
     submit(phone="+16035550115", first_name="Chris", last_name="Lee", email="chris@example.org")
     assert "Chris Lee" in RequestNote.objects.get(request=first).body
+
+
+def test_a_published_record_waiting_behind_a_backlog_is_not_published_again_too_soon(broker):
+    request = submit().request
+    record = PipelineRecord.objects.get(request=request)
+    PipelineRecord.objects.filter(pk=record.pk).update(
+        created_at=timezone.now() - timedelta(seconds=30), published_at=timezone.now() - timedelta(seconds=30)
+    )
+    assert pipeline_republish_stale() == 0
+    PipelineRecord.objects.filter(pk=record.pk).update(published_at=None)
+    assert pipeline_republish_stale() == 1

@@ -15,7 +15,11 @@ from requests_app.roles import FRONT_DESK, SUPERVISOR
 from requests_app.services.broker import publish
 from requests_app.services.notifications import notification_queue
 
-REPUBLISH_AFTER = timedelta(minutes=1)
+# A record the web could not publish (Redis was down) is re-published soon;
+# one published but not yet processed may just be waiting behind a backlog,
+# so it gets longer before a second message is sent.
+REPUBLISH_UNPUBLISHED_AFTER = timedelta(seconds=15)
+REPUBLISH_UNPROCESSED_AFTER = timedelta(minutes=2)
 
 
 def pipeline_publish(record_id: int, request_id: int) -> bool:
@@ -34,19 +38,27 @@ def pipeline_publish_on_commit(record: PipelineRecord) -> None:
     transaction.on_commit(lambda: pipeline_publish(record_id, request_id))
 
 
-def pipeline_republish_stale(*, older_than: timedelta = REPUBLISH_AFTER) -> int:
-    """Re-publish every pipeline record still pending after `older_than`. Returns how many."""
-    cutoff = timezone.now() - older_than
+def pipeline_republish_stale(*, older_than: timedelta | None = None) -> int:
+    """Re-publish every pipeline record still pending: never published, or published long ago.
+
+    `older_than` overrides both waits. Returns how many were published.
+    """
+    now = timezone.now()
+    unpublished_cutoff = now - (older_than if older_than is not None else REPUBLISH_UNPUBLISHED_AFTER)
+    unprocessed_cutoff = now - (older_than if older_than is not None else REPUBLISH_UNPROCESSED_AFTER)
     stale = (
-        PipelineRecord.objects.filter(status=PipelineStatus.PENDING, created_at__lt=cutoff)
-        .filter(Q(published_at__isnull=True) | Q(published_at__lt=cutoff))
+        PipelineRecord.objects.filter(status=PipelineStatus.PENDING)
+        .filter(
+            Q(published_at__isnull=True, created_at__lt=unpublished_cutoff)
+            | Q(created_at__lt=unprocessed_cutoff, published_at__lt=unprocessed_cutoff)
+        )
         .order_by("created_at")
         .values_list("pk", "request_id")
     )
     published = 0
     for record_id, request_id in stale[:500]:
         if not pipeline_publish(record_id, request_id):
-            break  # the broker is still down: try again next minute
+            break  # the broker is still down: try again at the next beat
         published += 1
     return published
 
