@@ -121,13 +121,13 @@ def test_the_queue_filters_mine_unassigned_overdue_and_status(desk, front_desk, 
         return {item["id"] for item in response.json()["results"]}
 
     assert ids("") == {mine.pk, theirs.pk, nobody.pk}
-    assert ids("?mine=1") == {mine.pk}
-    assert ids("?unassigned=1") == {nobody.pk}
-    assert ids("?overdue=1") == {nobody.pk}
+    assert ids("?mine=true") == {mine.pk}
+    assert ids("?unassigned=true") == {nobody.pk}
+    assert ids("?overdue=true") == {nobody.pk}
     assert ids("?status=closed") == {done.pk}
     assert ids("?status=in_progress") == {mine.pk, theirs.pk}
     assert ids("?status=all") == {mine.pk, theirs.pk, nobody.pk, done.pk}
-    assert desk.get(BASE + "?mine=1").json()["results"][0]["assigned_to"] == front_desk.username
+    assert desk.get(BASE + "?mine=true").json()["results"][0]["assigned_to"] == front_desk.username
 
 
 def test_an_unknown_status_filter_is_refused_with_the_choices(desk):
@@ -156,7 +156,7 @@ def test_following_next_walks_the_whole_queue_in_order_without_gaps_or_repeats(d
 
 def test_a_callback_claimed_between_pages_does_not_shift_the_next_page(desk, front_desk):
     bulk_callbacks(40)
-    first = desk.get(BASE + "?page_size=10&unassigned=1").json()
+    first = desk.get(BASE + "?page_size=10&unassigned=true").json()
     callback_claim(callback_id=first["results"][0]["id"], user=front_desk)
     second = desk.get(first["next"]).json()
     expected_after = list(

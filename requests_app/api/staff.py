@@ -52,8 +52,8 @@ TAGS = ["Staff queue"]
 NOT_LOGGED_IN = "Log in to the admin first: the staff API uses the admin's session."
 NOT_DESK = "Only the front desk and supervisors can use the staff API."
 STATUS_FILTERS = ("open", "all", *CallbackStatus.values)
-TRUE_VALUES = {"true", "1"}
-FALSE_VALUES = {"false", "0"}
+TRUE_VALUES = {"true"}
+FALSE_VALUES = {"false"}
 
 
 class IsFrontDesk(BasePermission):
