@@ -33,6 +33,23 @@ def new_form_token() -> str:
     return signing.dumps({"t": time.time(), "id": uuid.uuid4().hex}, salt=FORM_TOKEN_SALT)
 
 
+def best_time_slots_field(**extra) -> forms.MultipleChoiceField:
+    """The patient's best time of day to call, as checkboxes (shared by both forms)."""
+    return forms.MultipleChoiceField(
+        label="Best time to call",
+        choices=TIME_SLOT_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        **extra,
+    )
+
+
+def best_days_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label="Best days to call", choices=DAY_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+
 class AppointmentRequestForm(forms.Form):
     first_name = forms.CharField(
         label="First name", max_length=NAME_MAX_LENGTH, validators=[single_line], widget=forms.TextInput()
@@ -56,19 +73,8 @@ class AppointmentRequestForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    best_time_slots = forms.MultipleChoiceField(
-        label="Best time to call",
-        choices=TIME_SLOT_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="Tick all that suit you. Leave empty for any time we are open.",
-    )
-    best_days = forms.MultipleChoiceField(
-        label="Best days to call",
-        choices=DAY_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    best_time_slots = best_time_slots_field(help_text="Tick all that suit you. Leave empty for any time we are open.")
+    best_days = best_days_field()
     reason = forms.CharField(
         label="What would you like help with?",
         max_length=REASON_MAX_LENGTH,
@@ -157,12 +163,8 @@ class AppointmentRequestForm(forms.Form):
 class BetterTimeForm(forms.Form):
     """From the "we could not reach you" email: when to try again."""
 
-    best_time_slots = forms.MultipleChoiceField(
-        label="Best time to call", choices=TIME_SLOT_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
-    )
-    best_days = forms.MultipleChoiceField(
-        label="Best days to call", choices=DAY_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
-    )
+    best_time_slots = best_time_slots_field()
+    best_days = best_days_field()
     note = forms.CharField(
         label="Anything else we should know to reach you? (optional)",
         max_length=500,

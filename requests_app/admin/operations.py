@@ -42,9 +42,6 @@ class NotificationAdmin(ReadOnlyAdmin):
                        "next_attempt_at", "sending_since", "sent_at"]  # fmt: skip
     exclude = ["context"]
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("requests_app.change_notification")
-
     @admin.action(description="Retry the selected failed emails", permissions=["change"])
     def retry_failed(self, request, queryset):
         retried = sum(notification_retry(notification_id=pk) for pk in queryset.filter(
@@ -62,9 +59,6 @@ class PipelineRecordAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     readonly_fields = ["request", "status", "attempts", "last_error", "created_at", "published_at", "processed_at"]
     actions = ["retry_failed"]
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("requests_app.change_pipelinerecord")
 
     @admin.action(description="Retry the selected failed requests", permissions=["change"])
     def retry_failed(self, request, queryset):
