@@ -16,10 +16,17 @@ How it works:
   scheduled article goes live: that article appears on time without anyone
   saving anything. A stored page only ever lists articles that were live
   when it was rendered, and nothing goes from live to hidden without a save.
-- The stored HTML may hold per-request markers; `fill_per_request` fills
-  them on every response, hit or miss. Templates must put
-  `<!--csrf-token-->` where a form needs its token, never `{% csrf_token %}`
-  (a page whose rendering asked for a token is not stored at all).
+- A stored page is the same for every visitor: nothing per visitor is
+  filled in. So a cached page holds no form (a form needs a CSRF token);
+  the articles link to the request form's own page instead. A page whose
+  rendering asked for a CSRF token, set a cookie or read the session is
+  never stored.
+- Two levels: each process keeps the pages it served in memory (`_local`,
+  at most `LOCAL_PAGES` of them, least recently used out first), in front of
+  the shared cache. A hit in memory makes no network round trip at all: the
+  process checks the shared version at most once every
+  `VERSION_RECHECK_SECONDS`. The process that saves an article moves to the
+  new version at once; every other process follows within that second.
 - The cache is an optimisation: if it fails, pages are rendered as usual.
 """
 
@@ -29,6 +36,9 @@ import hashlib
 import logging
 import math
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import wraps
 from urllib.parse import urlencode
@@ -36,7 +46,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.utils import timezone
 
 from articles.selectors import article_next_publication_at
@@ -44,38 +53,81 @@ from articles.selectors import article_next_publication_at
 logger = logging.getLogger(__name__)
 
 PAGE_TTL = 5 * 60
-CSRF_TOKEN_MARKER = "<!--csrf-token-->"  # noqa: S105 (a placeholder, not a secret)
+VERSION_RECHECK_SECONDS = 1.0
+LOCAL_PAGES = 256
 CACHE_STATUS_HEADER = "X-Page-Cache"
 
 _VERSION_KEY = "articles:pages:version"
+# Part of every page key: a release that changes what a stored page holds
+# raises it, so it never reads a page stored by the release before.
+_FORMAT = 2
 _MISSING = object()
 
 View = Callable[..., HttpResponse]
 
 
-def fill_per_request(html: str, request: HttpRequest) -> str:
-    """Replace the per-request markers in cached `html` with this request's values.
+class _LocalPages:
+    """This process's copy of the pages of one version, and when it last checked the version."""
 
-    The CSRF token marker, and the appointment form's own token (when it was
-    shown, and a submission id for idempotency). The CSRF token is only asked
-    for when the marker is there, because asking makes the response set a
-    CSRF cookie.
-    """
-    from requests_app.forms import FORM_TOKEN_MARKER, new_form_token
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.forget()
 
-    if CSRF_TOKEN_MARKER in html:
-        html = html.replace(CSRF_TOKEN_MARKER, get_token(request))
-    if FORM_TOKEN_MARKER in html:
-        html = html.replace(FORM_TOKEN_MARKER, new_form_token())
-    return html
+    def forget(self) -> None:
+        with self._lock:
+            self.version: str | None = None
+            self.checked_at = 0.0
+            self._pages: OrderedDict[str, dict] = OrderedDict()
+
+    def version_if_fresh(self) -> str | None:
+        if self.version is not None and time.monotonic() - self.checked_at < VERSION_RECHECK_SECONDS:
+            return self.version
+        return None
+
+    def use_version(self, version: str) -> None:
+        with self._lock:
+            if version != self.version:
+                self._pages.clear()
+                self.version = version
+            self.checked_at = time.monotonic()
+
+    def get(self, key: str) -> dict | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is None:
+                return None
+            if page["expires_at"] <= time.time():
+                del self._pages[key]
+                return None
+            self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: dict) -> None:
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > LOCAL_PAGES:
+                self._pages.popitem(last=False)
+
+
+_local = _LocalPages()
 
 
 def pages_invalidate() -> None:
     """Orphan every stored page by moving to a new version."""
+    version = secrets.token_hex(8)
+    _local.use_version(version)
     try:
-        cache.set(_VERSION_KEY, secrets.token_hex(8), timeout=None)
+        cache.set(_VERSION_KEY, version, timeout=None)
     except Exception:
         logger.exception("Could not invalidate the page cache; stored pages expire within %s seconds.", PAGE_TTL)
+        # Other processes cannot be told; this one at least renders afresh.
+        _local.forget()
+
+
+def forget_local_pages() -> None:
+    """Drop this process's copies (tests do, after emptying the shared cache)."""
+    _local.forget()
 
 
 def cached_page(*, query_params: Iterable[str] = ()) -> Callable[[View], View]:
@@ -91,20 +143,26 @@ def cached_page(*, query_params: Iterable[str] = ()) -> Callable[[View], View]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not _may_use_cache(request):
-                return _filled(view(request, *args, **kwargs), request)
+                return view(request, *args, **kwargs)
             version = _current_version()
             key = _page_key(version, request, params) if version else None
-            stored = _cache_get(key) if key else None
+            stored = _stored_page(key) if key else None
             if stored is not None:
-                response = HttpResponse(fill_per_request(stored["html"], request), content_type=stored["content_type"])
+                response = HttpResponse(stored["content"], content_type=stored["content_type"])
                 response[CACHE_STATUS_HEADER] = "hit"
                 return response
             response = view(request, *args, **kwargs)
             if key and _shareable(request, response):
-                html = response.content.decode(response.charset)
-                _cache_set(key, {"html": html, "content_type": response["Content-Type"]}, _page_timeout(version))
+                timeout = _page_timeout(version)
+                page = {
+                    "content": response.content,
+                    "content_type": response["Content-Type"],
+                    "expires_at": time.time() + timeout,
+                }
+                _cache_set(key, page, timeout)
+                _local.put(key, page)
                 response[CACHE_STATUS_HEADER] = "miss"
-            return _filled(response, request)
+            return response
 
         return wrapper
 
@@ -138,32 +196,52 @@ def _shareable(request: HttpRequest, response: HttpResponse) -> bool:
     return not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
 
 
-def _filled(response: HttpResponse, request: HttpRequest) -> HttpResponse:
-    if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
-        return response
-    html = response.content.decode(response.charset)
-    if CSRF_TOKEN_MARKER in html:
-        response.content = fill_per_request(html, request)
-    return response
-
-
 def _current_version() -> str | None:
+    version = _local.version_if_fresh()
+    if version is not None:
+        return version
     try:
         version = cache.get(_VERSION_KEY)
         if version is None:
             # add, not set: two processes starting at once agree on one version.
             cache.add(_VERSION_KEY, secrets.token_hex(8), timeout=None)
             version = cache.get(_VERSION_KEY)
-        return version
     except Exception:
         logger.exception("Page cache unavailable; rendering without it.")
+        _local.forget()
         return None
+    if version is not None:
+        _local.use_version(version)
+    return version
+
+
+def _stored_page(key: str) -> dict | None:
+    """The page from this process's memory, else from the shared cache (and then kept in memory)."""
+    page = _local.get(key)
+    if page is not None:
+        return page
+    page = _cache_get(key)
+    if not _usable(page):
+        return None
+    _local.put(key, page)
+    return page
+
+
+def _usable(page) -> bool:
+    """A page as `cached_page` stores it, and not expired (anything else in the cache is ignored)."""
+    return (
+        isinstance(page, dict)
+        and isinstance(page.get("content"), bytes)
+        and isinstance(page.get("content_type"), str)
+        and isinstance(page.get("expires_at"), float)
+        and page["expires_at"] > time.time()
+    )
 
 
 def _page_key(version: str, request: HttpRequest, params: tuple[str, ...]) -> str:
     query = urlencode([(name, value) for name in params for value in request.GET.getlist(name)])
     digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
-    return f"articles:page:{version}:{digest}"
+    return f"articles:page:{_FORMAT}:{version}:{digest}"
 
 
 def _page_timeout(version: str) -> int:

@@ -68,9 +68,8 @@ def render_markdown(text: str) -> str:
 
     Scripts and styles are dropped with their content, event-handler and
     style attributes are removed, `javascript:` and `data:` links lose their
-    href, and HTML comments go (so a body cannot smuggle in the per-request
-    markers that `articles.cache` fills). The page's single h1 is the title,
-    so an h1 in the body is demoted to h2.
+    href, and HTML comments go (editors' notes never reach a page). The
+    page's single h1 is the title, so an h1 in the body is demoted to h2.
     """
     html = markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS, output_format="html")
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")

@@ -20,8 +20,6 @@ FORM_TOKEN_SALT = "requests_app.form-started"  # noqa: S105 (a signing namespace
 # Faster than a person can read and fill the form: a bot.
 MIN_FILL_SECONDS = 3
 FORM_TOKEN_MAX_AGE = 24 * 3600
-# Stands for a fresh token in cached pages; filled per visitor (articles.cache.fill_per_request).
-FORM_TOKEN_MARKER = "__form-token__"  # noqa: S105 (a placeholder, not a secret)
 
 
 class BotSuspected(Exception):

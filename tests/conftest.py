@@ -92,9 +92,13 @@ def _empty_cache():
     """Rate limits and cached pages live in the cache: every test starts with none."""
     from django.core.cache import cache
 
+    from articles.cache import forget_local_pages
+
     cache.clear()
+    forget_local_pages()
     yield
     cache.clear()
+    forget_local_pages()
 
 
 @pytest.fixture

@@ -11,12 +11,11 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.http import HttpResponse
-from django.middleware.csrf import _does_token_match
 from django.template import RequestContext, Template
 from django.utils import timezone
 
 from articles import cache as page_cache
-from articles.cache import CSRF_TOKEN_MARKER, cached_page, fill_per_request
+from articles.cache import cached_page
 from articles.models import Article
 from tests.factories import ArticleFactory, PersonFactory, TopicFactory
 
@@ -25,17 +24,11 @@ pytestmark = pytest.mark.django_db
 ARTICLE_URL = "/articles/why-running-hurts-your-back/"
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def shipped_articles():
     call_command("load_articles", stdout=StringIO())
     cache.clear()
+    page_cache.forget_local_pages()
 
 
 # --- hits and misses ----------------------------------------------------------
@@ -53,15 +46,18 @@ def test_an_article_page_costs_four_queries_on_a_miss_and_none_on_a_hit(
     assert miss.status_code == hit.status_code == HTTPStatus.OK
     assert miss["X-Page-Cache"] == "miss"
     assert hit["X-Page-Cache"] == "hit"
-    # The same page, but for the form's per-visitor tokens.
-    assert _without_tokens(hit.content) == _without_tokens(miss.content)
+    assert hit.content == miss.content
     assert hit["Content-Type"] == "text/html; charset=utf-8"
 
 
-def _without_tokens(content: bytes) -> bytes:
-    import re
+def test_every_visitor_gets_the_same_page_and_no_cookie(shipped_articles):
+    from django.test import Client
 
-    return re.sub(rb'name="(form_token|csrfmiddlewaretoken)" value="[^"]+"', b"", content)
+    first, second = Client().get(ARTICLE_URL), Client().get(ARTICLE_URL)
+
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert first.content == second.content
+    assert not first.cookies and not second.cookies
 
 
 def test_a_miss_costs_the_same_however_many_articles_and_topics_there_are(client, django_assert_num_queries):
@@ -311,37 +307,84 @@ def test_a_response_from_a_view_that_looked_at_the_session_is_not_stored(rf):
     assert len(calls) == 2
 
 
-# --- per-request markers ------------------------------------------------------
+# --- the two levels: this process's memory in front of the shared cache ---------
 
 
-def test_fill_per_request_puts_this_requests_csrf_token_in_place_of_the_marker(rf):
-    request = rf.get("/")
+def test_a_hit_from_memory_makes_no_round_trip_to_the_shared_cache(client, shipped_articles, monkeypatch):
+    client.get(ARTICLE_URL)
 
-    html = fill_per_request(f'<input name="csrfmiddlewaretoken" value="{CSRF_TOKEN_MARKER}">', request)
+    def unreachable(*args, **kwargs):
+        raise AssertionError("the shared cache was asked")
 
-    assert CSRF_TOKEN_MARKER not in html
-    token = html.split('value="')[1].split('"')[0]
-    assert _does_token_match(token, request.META["CSRF_COOKIE"])
-    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True, "the middleware will send the matching cookie"
+    monkeypatch.setattr(page_cache.cache, "get", unreachable)
 
-
-def test_fill_per_request_leaves_a_page_without_markers_and_its_cookies_alone(rf):
-    request = rf.get("/")
-
-    assert fill_per_request("<p>plain</p>", request) == "<p>plain</p>"
-    assert "CSRF_COOKIE" not in request.META
+    assert client.get(ARTICLE_URL)["X-Page-Cache"] == "hit"
 
 
-def test_cached_html_keeps_the_marker_and_every_visitor_gets_their_own_token(rf):
-    view, calls = _view_counting_calls(lambda request: HttpResponse(f"<form>{CSRF_TOKEN_MARKER}</form>"))
-    first_request, second_request = rf.get("/form/"), rf.get("/form/")
+def test_a_page_stored_by_another_process_is_served_from_the_shared_cache(client, shipped_articles):
+    client.get(ARTICLE_URL)
+    page_cache.forget_local_pages()  # as a second web worker, which has served nothing yet
 
-    first, second = view(first_request), view(second_request)
+    response = client.get(ARTICLE_URL)
 
-    assert len(calls) == 1, "the second visitor was served from the cache"
-    assert second["X-Page-Cache"] == "hit"
-    first_token = first.content.decode().removeprefix("<form>").removesuffix("</form>")
-    second_token = second.content.decode().removeprefix("<form>").removesuffix("</form>")
-    assert _does_token_match(first_token, first_request.META["CSRF_COOKIE"])
-    assert _does_token_match(second_token, second_request.META["CSRF_COOKIE"])
-    assert first_request.META["CSRF_COOKIE"] != second_request.META["CSRF_COOKIE"]
+    assert response["X-Page-Cache"] == "hit"
+
+
+def test_another_process_saving_an_article_reaches_this_one_within_the_recheck_interval(client, monkeypatch):
+    monkeypatch.setattr(page_cache, "VERSION_RECHECK_SECONDS", 1.0)
+    article = ArticleFactory(title="Before")
+    client.get(article.get_absolute_url())
+    # Another web worker saves the article: the database and the shared version change, not this process's memory.
+    Article.objects.filter(pk=article.pk).update(title="After")
+    cache.set(page_cache._VERSION_KEY, "set-by-another-process", timeout=None)
+
+    assert "Before" in client.get(article.get_absolute_url()).content.decode(), "within the interval: memory"
+    time.sleep(1.1)
+    assert "After" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_memory_holds_at_most_local_pages_and_drops_the_least_recently_used(client, monkeypatch):
+    monkeypatch.setattr(page_cache, "LOCAL_PAGES", 2)
+    articles = ArticleFactory.create_batch(3)
+    urls = [a.get_absolute_url() for a in articles]
+    for url in urls:
+        client.get(url)
+
+    assert len(page_cache._local._pages) == 2
+    cache.clear()  # only memory is left
+    assert client.get(urls[0])["X-Page-Cache"] == "miss", "the oldest was dropped"
+    assert client.get(urls[2])["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"html": "<p>a page stored by the release before</p>", "content_type": "text/html"},
+        {"content": "not bytes", "content_type": "text/html", "expires_at": 1e12},
+        "junk",
+    ],
+)
+def test_an_entry_of_another_shape_in_the_shared_cache_is_ignored_not_a_500(client, shipped_articles, stored):
+    from django.test import RequestFactory
+
+    version = page_cache._current_version()
+    key = page_cache._page_key(version, RequestFactory().get(ARTICLE_URL), ())
+    cache.set(key, stored)
+
+    response = client.get(ARTICLE_URL)
+
+    assert response.status_code == HTTPStatus.OK
+    assert response["X-Page-Cache"] == "miss"
+
+
+def test_the_page_cache_failing_means_pages_are_rendered_as_usual(client, shipped_articles, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for name in ("get", "set", "add"):
+        monkeypatch.setattr(page_cache.cache, name, down)
+
+    response = client.get(ARTICLE_URL)
+
+    assert response.status_code == HTTPStatus.OK
+    assert "X-Page-Cache" not in response

@@ -12,7 +12,6 @@ import pytest
 import yaml
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils.html import escape
@@ -32,13 +31,6 @@ def _front_matter(path: Path) -> dict:
 
 SHIPPED = [_front_matter(path) for path in sorted(CONTENT.glob("*.md"))]
 SHIPPED_LIVE = [meta for meta in SHIPPED if meta["status"] == "published"]
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from http import HTTPStatus
 from io import StringIO
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 from django.utils.html import escape
@@ -20,13 +19,6 @@ from tests.factories import ArticleFactory, PersonFactory, TopicFactory
 pytestmark = pytest.mark.django_db
 
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

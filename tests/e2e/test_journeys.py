@@ -49,11 +49,15 @@ def test_a_patient_corrects_a_mistake_and_the_front_desk_claims_calls_and_schedu
     expect(page.get_by_role("heading", level=1)).to_have_text(article.title)
     patient.shot("article")
 
-    # The article ends with the request form itself.
-    form = page.locator("#request-appointment form")
-    form.scroll_into_view_if_needed()
-    expect(form).to_be_visible()
-    patient.shot("article-form")
+    # The article ends with the way to the request form, which knows where the patient came from.
+    cta = page.locator("#request-appointment")
+    cta.scroll_into_view_if_needed()
+    expect(cta).to_be_visible()
+    patient.shot("article-call-to-action")
+    cta.get_by_role("link", name="Request an appointment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Request an appointment")
+    expect(page.get_by_text("You were reading:")).to_contain_text(article.title)
+    form = page.locator("form.request-form")
 
     form.get_by_label("First name").press_sequentially("Jordan", delay=TYPING_DELAY_MS)
     form.get_by_label("Last name").press_sequentially("Miles", delay=TYPING_DELAY_MS)
@@ -65,7 +69,7 @@ def test_a_patient_corrects_a_mistake_and_the_front_desk_claims_calls_and_schedu
     form.get_by_label("I agree that the clinic may contact me").check()
     form.get_by_role("button", name="Send my request").click()
 
-    # The form comes back on its own page, still knowing which article it came from.
+    # The form comes back with what is wrong, still knowing which article the patient came from.
     expect(page).to_have_url(re.compile(r"/request-appointment/$"))
     expect(page.get_by_text("You were reading:")).to_contain_text(article.title)
     summary = page.get_by_role("alert")
