@@ -69,7 +69,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--sizes", default="1000,100000", help="callbacks in the database for each pass (default 1000,100000)"
     )
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn sync workers (default 2: two cores)")
-    parser.add_argument("--worker-concurrency", type=int, default=4, help="Celery worker processes (compose: 4)")
+    parser.add_argument(
+        "--worker-concurrency",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="Celery worker processes (default: one per core, Celery's own default)",
+    )
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4)")
     parser.add_argument("--rate", type=float, default=20, help="submissions per second for the latency pass")

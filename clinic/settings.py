@@ -261,6 +261,8 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=0.5)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# The worker looks for a lost Redis every 1-3 s, not every 30 s (clinic/worker.py).
+CELERY_WORKER_CONSUMER = "clinic.worker:PromptReconnectConsumer"
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than any task can run (time limit above), so a slow task is
@@ -282,7 +284,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "heartbeat": {"task": "requests_app.tasks.heartbeat", "schedule": 60.0},
     "republish-pipeline": {"task": "requests_app.tasks.republish_pipeline", "schedule": 10.0},
-    "sweep-notifications": {"task": "requests_app.tasks.sweep_notifications", "schedule": 60.0},
+    "sweep-notifications": {"task": "requests_app.tasks.sweep_notifications", "schedule": 10.0},
     "escalate-overdue": {"task": "requests_app.tasks.escalate_overdue_callbacks", "schedule": 60.0},
     "appointment-reminders": {"task": "requests_app.tasks.send_appointment_reminders", "schedule": 3600.0},
     "daily-digest": {"task": "requests_app.tasks.send_daily_digest", "schedule": crontab(hour=7, minute=0)},

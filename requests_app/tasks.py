@@ -6,6 +6,7 @@ safe to run twice: the services check state before acting.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from celery import shared_task
@@ -34,6 +35,12 @@ def process_new_request(self, request_id: int) -> None:
     """Create, assign and announce the callback for a request."""
     try:
         pipeline.request_process(request_id=request_id)
+    except (SystemExit, KeyboardInterrupt):
+        # The worker is stopping this task (Celery cancels running tasks when
+        # it loses Redis): the transaction rolled back; have beat send it again soon.
+        with contextlib.suppress(Exception):
+            pipeline.pipeline_mark_unpublished(request_id=request_id)
+        raise
     except Exception as error:
         PipelineRecord.objects.filter(request_id=request_id, status="pending").update(
             attempts=self.request.retries + 1, last_error=f"{type(error).__name__}: {error}"[:500]
@@ -47,7 +54,7 @@ def process_new_request(self, request_id: int) -> None:
 
 @shared_task
 def republish_pipeline() -> int:
-    """Beat, every minute: re-publish requests that never reached the worker."""
+    """Beat, every 10 s: re-publish requests that never reached the worker."""
     return pipeline.pipeline_republish_stale()
 
 
@@ -68,7 +75,7 @@ def send_notification(self, notification_id: int) -> str:
 
 @shared_task
 def sweep_notifications() -> int:
-    """Beat, every minute: re-queue emails that no task is going to send."""
+    """Beat, every 10 s: re-queue emails that no task is going to send."""
     return notifications.notification_sweep()
 
 

@@ -14,12 +14,16 @@ from requests_app.services import callbacks as services
 from requests_app.services.notifications import (
     MAX_ATTEMPTS,
     SendError,
+    notification_publish,
     notification_retry,
     notification_send,
     notification_sweep,
 )
 from requests_app.services.pipeline import request_process
+from tests.conftest import point_celery_at
+from tests.fault.helpers import queued_tasks
 from tests.support.intake import submit
+from tests.support.processes import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +143,29 @@ def test_the_sweep_requeues_a_row_left_sending_by_a_dead_worker(smtp_server, urg
     ack.refresh_from_db()
     assert ack.status == NotificationStatus.PENDING
     assert notification_send(notification_id=ack.pk) == "sent"
+
+
+def test_an_email_the_broker_refused_goes_out_at_the_next_sweep_not_minutes_later(urgent_request, broker):
+    ack = Notification.objects.get(event="patient_acknowledgement")
+    point_celery_at(f"redis://127.0.0.1:{free_port()}/0")  # Redis is down
+
+    assert notification_publish(ack.pk) is False
+
+    ack.refresh_from_db()
+    assert ack.unqueued_at is not None
+    point_celery_at(broker)  # Redis is back; the row is seconds old, far from stale
+    assert notification_sweep() == 1
+    assert queued_tasks(broker) == [("requests_app.tasks.send_notification", f"[{ack.pk}]")]
+    ack.refresh_from_db()
+    assert ack.unqueued_at is None
+    assert notification_sweep() == 0, "published once; not again at every sweep"
+
+
+def test_the_sweep_leaves_a_fresh_published_row_to_its_task(urgent_request, broker):
+    assert Notification.objects.filter(status=NotificationStatus.PENDING).count() >= 1
+
+    assert notification_sweep() == 0
+    assert queued_tasks(broker) == []
 
 
 def test_the_sweep_leaves_rows_waiting_for_their_backoff_alone(urgent_request, broker):

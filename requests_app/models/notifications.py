@@ -30,6 +30,10 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sending_since = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Set when no task is left to send this row: the broker refused the
+    # publish (Redis was down), or the worker cancelled the send half-way.
+    # The next sweep queues it again without waiting for it to go stale.
+    unqueued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

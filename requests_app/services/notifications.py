@@ -35,7 +35,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -49,7 +49,10 @@ BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 60 * 60
 # A row "sending" for longer than any task may run belonged to a worker that died.
 STALE_SENDING_AFTER = timedelta(minutes=5)
-# A pending row not picked up within this (the broker lost it, or was down).
+# A pending row not picked up within this (the broker lost its message, or
+# the process died between the commit and the publish). A row whose publish
+# the broker refused, or whose send was cancelled, is marked (`unqueued_at`)
+# and goes out at the next sweep instead.
 STALE_PENDING_AFTER = timedelta(minutes=2)
 
 
@@ -61,6 +64,10 @@ def backoff_seconds(attempt: int) -> int:
     """Exponential backoff with full jitter, capped: 30 s, 60 s, 120 s ... at most an hour."""
     ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0))
     return random.randint(ceiling // 2, ceiling)  # noqa: S311 (jitter, not security)
+
+
+def _key(event: str, object_id, scope: str, recipient: str) -> str:
+    return f"{event}:{object_id}:{scope}:{recipient.strip().lower()}"
 
 
 def notification_queue(
@@ -78,8 +85,7 @@ def notification_queue(
     """
     if not recipient:
         return None
-    object_id = request.pk if request else "-"
-    key = f"{event}:{object_id}:{scope}:{recipient.strip().lower()}"
+    key = _key(event, request.pk if request else "-", scope, recipient)
     notification, created = Notification.objects.get_or_create(
         key=key,
         defaults={"event": event, "recipient": recipient.strip(), "request": request, "context": context or {}},
@@ -89,10 +95,41 @@ def notification_queue(
     return notification
 
 
+def notification_queue_for_request(*, request: AppointmentRequest, emails: list[tuple[str, str]]) -> int:
+    """Queue several (event, recipient) emails about one request, as `notification_queue` would each.
+
+    One read and one insert, rather than a lookup and a savepoint per email:
+    for the pipeline, which queues two or more for every request. The caller
+    holds the request's row lock, so no other transaction is queuing the
+    same keys; if one did, the insert fails and the task runs again. Returns
+    how many were new.
+    """
+    wanted = {
+        _key(event, request.pk, "", recipient): (event, recipient.strip()) for event, recipient in emails if recipient
+    }
+    existing = set(Notification.objects.filter(key__in=wanted).values_list("key", flat=True))
+    new = Notification.objects.bulk_create(
+        Notification(key=key, event=event, recipient=recipient, request=request)
+        for key, (event, recipient) in wanted.items()
+        if key not in existing
+    )
+    for notification in new:
+        notification_publish_on_commit(notification.pk)
+    return len(new)
+
+
 def notification_publish(notification_id: int) -> bool:
+    """Queue the send task. False if the broker refused it; the row is then marked for the next sweep."""
     from requests_app.tasks import send_notification
 
-    return publish(send_notification, notification_id, fallback="the sweep will re-queue it")
+    if publish(send_notification, notification_id, fallback="the sweep will re-queue it"):
+        return True
+    try:
+        Notification.objects.filter(pk=notification_id, unqueued_at__isnull=True).update(unqueued_at=timezone.now())
+    except DatabaseError:
+        # The row stays pending all the same: the sweep finds it once it is stale.
+        logger.warning("could not mark notification %s as unpublished", notification_id)
+    return False
 
 
 def notification_publish_on_commit(notification_id: int) -> None:
@@ -105,6 +142,13 @@ def _claim(notification_id: int) -> bool:
         status=NotificationStatus.SENDING, sending_since=now, attempts=F("attempts") + 1
     )
     return claimed == 1
+
+
+def _hand_back(notification_id: int) -> None:
+    """A send cut short by the worker stopping: back to pending, for the next sweep to queue at once."""
+    Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING).update(
+        status=NotificationStatus.PENDING, sending_since=None, unqueued_at=timezone.now()
+    )
 
 
 def _mark_sent(notification_id: int) -> None:
@@ -178,11 +222,34 @@ def _smtp_send_with_commit(message: EmailMultiAlternatives, before_accept: Calla
 
 
 def notification_send(*, notification_id: int) -> str:
-    """Send one queued notification. Returns what happened: sent, skipped or retry."""
-    from requests_app.emails import build_email
+    """Send one queued notification. Returns what happened: sent, skipped, failed or retry.
 
+    If the worker stops the task half-way (Celery cancels running tasks with
+    SIGTERM when it loses Redis; the pool process raises SystemExit), the
+    row goes back to pending for the next sweep, rather than waiting in
+    "sending" until it counts as stale.
+    """
     if not _claim(notification_id):
         return "skipped"
+    sent = False
+
+    def commit_sent() -> None:
+        nonlocal sent
+        _mark_sent(notification_id)
+        sent = True
+
+    try:
+        return _send_claimed(notification_id, commit_sent)
+    except (SystemExit, KeyboardInterrupt):
+        if not sent:
+            with contextlib.suppress(Exception):
+                _hand_back(notification_id)
+        raise
+
+
+def _send_claimed(notification_id: int, commit_sent: Callable[[], None]) -> str:
+    from requests_app.emails import build_email
+
     notification = Notification.objects.select_related("request").get(pk=notification_id)
     try:
         message = build_email(notification)
@@ -194,9 +261,6 @@ def notification_send(*, notification_id: int) -> str:
         logger.exception("notification %s could not be built", notification_id)
         return "failed"
     message.extra_headers["Message-ID"] = make_msgid(idstring=f"n{notification_id}", domain="clinic.local")
-
-    def commit_sent() -> None:
-        _mark_sent(notification_id)
 
     try:
         if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
@@ -235,20 +299,29 @@ def notification_retry(*, notification_id: int) -> bool:
 
 
 def notification_sweep() -> int:
-    """Re-queue rows that no task is going to send: stuck in sending, or pending and not picked up."""
+    """Re-queue rows that no task is going to send. Returns how many were queued.
+
+    Those whose publish the broker refused (at once), those stuck in sending,
+    and those pending and not picked up for STALE_PENDING_AFTER.
+    """
     now = timezone.now()
     Notification.objects.filter(status=NotificationStatus.SENDING, sending_since__lt=now - STALE_SENDING_AFTER).update(
         status=NotificationStatus.PENDING, sending_since=None, next_attempt_at=None
     )
+    refused = Q(unqueued_at__isnull=False) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    stale = Q(created_at__lt=now - STALE_PENDING_AFTER) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=now - STALE_PENDING_AFTER)
+    )
     due = (
-        Notification.objects.filter(status=NotificationStatus.PENDING, created_at__lt=now - STALE_PENDING_AFTER)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=now - STALE_PENDING_AFTER))
+        Notification.objects.filter(status=NotificationStatus.PENDING)
+        .filter(refused | stale)
         .order_by("created_at")
         .values_list("pk", flat=True)[:1000]
     )
-    queued = 0
+    queued: list[int] = []
     for notification_id in due:
         if not notification_publish(notification_id):
-            break
-        queued += 1
-    return queued
+            break  # the broker is still down: the next sweep tries again
+        queued.append(notification_id)
+    Notification.objects.filter(pk__in=queued, unqueued_at__isnull=False).update(unqueued_at=None)
+    return len(queued)

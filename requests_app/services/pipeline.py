@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ from requests_app.business_hours import callback_due_at
 from requests_app.models import AppointmentRequest, Callback, PipelineRecord, PipelineStatus, Priority
 from requests_app.roles import FRONT_DESK, SUPERVISOR
 from requests_app.services.broker import publish
-from requests_app.services.notifications import notification_queue
+from requests_app.services.notifications import notification_queue_for_request
 
 # A record the web could not publish (Redis was down) is re-published soon;
 # one published but not yet processed may just be waiting behind a backlog,
@@ -91,6 +91,33 @@ def _staff_alert_recipients() -> list[str]:
     return sorted(set(users))
 
 
+def _callback_create(request: AppointmentRequest, due_at) -> tuple[Callback, bool]:
+    """The request's callback, created assigned to the next on-shift front-desk member if it is new.
+
+    One insert (with its history row) for a new callback; a repeat run finds
+    the existing one through the one-callback-per-request constraint.
+    """
+    from requests_app.models import StaffProfile
+
+    staff = _next_on_shift_staff()
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            callback = Callback.objects.create(
+                request=request,
+                priority=request.priority,
+                due_at=due_at,
+                assigned_to=staff.user if staff else None,
+                claimed_at=now if staff else None,
+            )
+    except IntegrityError:
+        return Callback.objects.get(request=request), False
+    if staff is not None:
+        # Round-robin bookkeeping, not a change anyone made: no history row.
+        StaffProfile.objects.filter(pk=staff.pk).update(last_assigned_at=now)
+    return callback, True
+
+
 def request_process(*, request_id: int) -> Callback | None:
     """Turn an accepted request into a callback, assign it and queue its emails. Idempotent.
 
@@ -110,33 +137,33 @@ def request_process(*, request_id: int) -> Callback | None:
             best_time_slots=request.best_time_slots,
             best_days=request.best_days,
         )
-        callback, created = Callback.objects.get_or_create(
-            request=request, defaults={"priority": request.priority, "due_at": due_at}
-        )
-        if created:
-            staff = _next_on_shift_staff()
-            if staff is not None:
-                callback.assigned_to = staff.user
-                callback.claimed_at = timezone.now()
-                callback.save(update_fields=["assigned_to", "claimed_at", "updated_at"])
-                staff.last_assigned_at = timezone.now()
-                staff.save(update_fields=["last_assigned_at"])
-        elif request.is_urgent and callback.priority != Priority.URGENT and callback.is_open:
+        callback, created = _callback_create(request, due_at)
+        if not created and request.is_urgent and callback.priority != Priority.URGENT and callback.is_open:
             callback.priority = Priority.URGENT
             callback.due_at = min(callback.due_at, due_at)
             callback.save(update_fields=["priority", "due_at", "updated_at"])
 
+        emails = [("desk_new_request", settings.CLINIC["FRONT_DESK_EMAIL"])]
         if request.anonymized_at is None:
-            notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
-        notification_queue(event="desk_new_request", recipient=settings.CLINIC["FRONT_DESK_EMAIL"], request=request)
+            emails.insert(0, ("patient_acknowledgement", request.email))
         if request.is_urgent:
-            for email in _staff_alert_recipients():
-                notification_queue(event="urgent_alert", recipient=email, request=request)
+            emails += [("urgent_alert", email) for email in _staff_alert_recipients()]
+        notification_queue_for_request(request=request, emails=emails)
 
         PipelineRecord.objects.filter(request=request, status=PipelineStatus.PENDING).update(
             status=PipelineStatus.DONE, processed_at=timezone.now()
         )
     return callback
+
+
+def pipeline_mark_unpublished(*, request_id: int) -> None:
+    """The task processing this request was cancelled half-way: its record is re-published at the next beat.
+
+    Without this, a record whose message was published (and then lost with
+    the cancelled task) would wait REPUBLISH_UNPROCESSED_AFTER, for the
+    backlog it does not belong to.
+    """
+    PipelineRecord.objects.filter(request_id=request_id, status=PipelineStatus.PENDING).update(published_at=None)
 
 
 def pipeline_mark_failed(*, request_id: int, error: str) -> None:

@@ -18,7 +18,7 @@ from django import db
 
 from clinic.celery import app as celery_app
 from tests.conftest import point_celery_at
-from tests.support.processes import CeleryWorker, RedisServer
+from tests.support.processes import CeleryBeat, CeleryWorker, RedisServer
 from tests.support.smtp import SmtpSink
 
 logger = logging.getLogger(__name__)
@@ -70,6 +70,18 @@ def start_worker(own_redis, sink, tmp_path, request):
     if report is not None and report.failed:
         for worker in workers:
             print(f"--- {worker.log_path.name} ---\n{worker.log()[-4000:]}")
+
+
+@pytest.fixture
+def beat(own_redis, tmp_path, request):
+    """A real `celery beat` process with production's schedule (settings.CELERY_BEAT_SCHEDULE), started."""
+    process = CeleryBeat(own_redis.url, tmp_path / "beat")
+    process.start()
+    yield process
+    process.stop()
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        print(f"--- beat.log ---\n{process.log()[-4000:]}")
 
 
 class FastBeat:

@@ -1,4 +1,4 @@
-"""A send cancelled with SIGTERM at the worst moment: the email is delivered, or its row is left unsent.
+"""Tasks cancelled with SIGTERM half-way: nothing lost, nothing left waiting for minutes.
 
 Celery cancels running tasks with SIGTERM when a worker loses Redis
 (`CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS`, on in
@@ -7,7 +7,8 @@ next line of Python. test_redis_outage.py saw it lose acknowledgements: rows
 marked "sent", never accepted by the SMTP server (the commit had returned,
 the final "." was never written).
 
-Here the moment is not left to luck. The real "sent" commit runs, and the
+Here the moment is not left to luck (for the send, the worst one: during the
+commit of "sent"; for both tasks, an ordinary one: half-way through). The real "sent" commit runs, and the
 SIGTERM arrives before that call has returned (as when the commit waits on a
 busy database), with billiard's own handler installed as in a pool process.
 Everything else is real: the service, the database, an SMTP server.
@@ -19,13 +20,18 @@ import os
 import signal
 
 import pytest
+import redis
 from billiard.common import _shutdown_cleanup, clear_terminate_handler_fired
 from django.db import transaction
 
-from requests_app.models import AppointmentRequest, NotificationStatus
-from requests_app.services import notifications
-from requests_app.services.notifications import notification_queue, notification_send
+from requests_app import tasks
+from requests_app.models import AppointmentRequest, Callback, NotificationStatus, PipelineRecord
+from requests_app.services import notifications, pipeline
+from requests_app.services.notifications import notification_queue, notification_send, notification_sweep
+from requests_app.services.pipeline import pipeline_republish_stale
+from tests.fault.helpers import queued_tasks
 from tests.support.bulk import bulk_callbacks
+from tests.support.intake import submit
 from tests.support.processes import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault, pytest.mark.django_db(transaction=True)]
@@ -63,3 +69,63 @@ def test_a_send_cancelled_during_the_sent_commit_is_delivered_or_left_unsent(
     assert (row.status, bool(delivered)) in {(NotificationStatus.SENT, True), (NotificationStatus.PENDING, False)}, (
         f"row {row.status}, {'delivered' if delivered else 'never delivered'}"
     )
+
+
+def test_a_send_cancelled_half_way_goes_back_to_pending_and_out_at_the_next_sweep(
+    smtp_server, billiard_sigterm, broker, monkeypatch
+):
+    bulk_callbacks(1)
+    request = AppointmentRequest.objects.get()
+    with transaction.atomic():
+        row = notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
+    redis.Redis.from_url(broker).flushdb()  # its message: taken by the task cancelled below
+    smtp_send = notifications._smtp_send_with_commit
+
+    def cancelled_while_talking_to_the_server(message, before_accept):
+        os.kill(os.getpid(), signal.SIGTERM)  # Celery cancels the task during the SMTP conversation
+        smtp_send(message, before_accept)
+
+    monkeypatch.setattr(notifications, "_smtp_send_with_commit", cancelled_while_talking_to_the_server)
+    with pytest.raises(SystemExit):
+        notification_send(notification_id=row.pk)
+    monkeypatch.setattr(notifications, "_smtp_send_with_commit", smtp_send)
+    clear_terminate_handler_fired()
+
+    row.refresh_from_db()
+    assert (row.status, row.unqueued_at is not None) == (NotificationStatus.PENDING, True)
+    assert smtp_server.messages == []
+    # Beat's next sweep (every 10 s) queues it at once: it is seconds old, far from stale.
+    assert notification_sweep() == 1
+    assert queued_tasks(broker) == [("requests_app.tasks.send_notification", f"[{row.pk}]")]
+    assert notification_send(notification_id=row.pk) == "sent"
+    assert len(smtp_server.to(request.email)) == 1
+
+
+def test_processing_cancelled_half_way_leaves_nothing_and_is_published_again_at_the_next_beat(
+    billiard_sigterm, broker, front_desk, monkeypatch
+):
+    request = submit().request
+    record = PipelineRecord.objects.get(request=request)
+    PipelineRecord.objects.filter(pk=record.pk).update(published_at=record.created_at)  # its message was taken
+    redis.Redis.from_url(broker).flushdb()  # the message the web published: taken by the task cancelled below
+
+    def cancelled_inside_the_transaction(**kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)  # Celery cancels the task while it writes the callback
+        return original_queue(**kwargs)
+
+    original_queue = pipeline.notification_queue_for_request
+    monkeypatch.setattr(pipeline, "notification_queue_for_request", cancelled_inside_the_transaction)
+    with pytest.raises(SystemExit):
+        tasks.process_new_request.run(request.pk)
+    monkeypatch.setattr(pipeline, "notification_queue_for_request", original_queue)
+    clear_terminate_handler_fired()
+
+    assert not Callback.objects.filter(request=request).exists(), "the transaction rolled back"
+    record.refresh_from_db()
+    assert (record.status, record.published_at) == ("pending", None)
+    # Beat's next re-publish (every 10 s) sends it once it is 15 s old, not after the 2 minutes for a backlog.
+    PipelineRecord.objects.filter(pk=record.pk).update(
+        created_at=record.created_at - pipeline.REPUBLISH_UNPUBLISHED_AFTER
+    )
+    assert pipeline_republish_stale() == 1
+    assert queued_tasks(broker) == [("requests_app.tasks.process_new_request", f"[{request.pk}]")]

@@ -146,3 +146,50 @@ class CeleryWorker:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.process = None
+
+
+class CeleryBeat:
+    """`celery -A clinic beat` as a real process, with the schedule from settings."""
+
+    def __init__(self, broker_url: str, directory: Path, extra_env: dict | None = None) -> None:
+        self.broker_url = broker_url
+        self.directory = directory
+        self.log_path = directory / "beat.log"
+        self.extra_env = extra_env or {}
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        env = dict(
+            os.environ,
+            REDIS_URL=self.broker_url,
+            DATABASE_URL=test_database_url(),
+            DJANGO_SETTINGS_MODULE="clinic.settings",
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self.extra_env)
+        argv = [str(BIN / "celery"), "-A", "clinic", "beat", "--loglevel", "INFO"]
+        argv += ["--schedule", str(self.directory / "beat-schedule")]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+        def started() -> bool:
+            return b"beat: Starting..." in self.log_path.read_bytes() or self.process.poll() is not None
+
+        if not wait_until(started, 60, 0.2) or self.process.poll() is not None:
+            raise RuntimeError(f"celery beat did not start:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        self.process = None

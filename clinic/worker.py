@@ -1,0 +1,33 @@
+"""The Celery worker's consumer, tuned to find a broker that comes back within seconds.
+
+When the worker loses Redis, Celery retries the connection with kombu's
+default schedule: 2 s after the first failure, then 4, 6 ... and 30 s between
+attempts once the outage has lasted a few minutes. Requests accepted during
+the outage wait in the outbox for the worker, so that schedule alone could
+hold them up to 30 s after Redis is back. This consumer retries after 1 s,
+then 2 s, then every 3 s (kombu sleeps up to `interval_max` plus
+`interval_start`): a connection attempt to Redis costs next to nothing.
+
+Configured by `CELERY_WORKER_CONSUMER` in settings.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from celery.worker.consumer import Consumer
+
+RECONNECT_INTERVAL_START = 1.0
+RECONNECT_INTERVAL_STEP = 1.0
+RECONNECT_INTERVAL_MAX = 2.0
+
+
+class PromptReconnectConsumer(Consumer):
+    def ensure_connected(self, conn):
+        conn.ensure_connection = functools.partial(
+            conn.ensure_connection,
+            interval_start=RECONNECT_INTERVAL_START,
+            interval_step=RECONNECT_INTERVAL_STEP,
+            interval_max=RECONNECT_INTERVAL_MAX,
+        )
+        return super().ensure_connected(conn)
