@@ -160,8 +160,13 @@ def negation_reaches_the_server(case, response) -> bool:
         method = getattr(meta, location)
         return method is not None and method.is_negative
 
-    if (negated("body") and _present(case.body)) or (negated("path_parameters") and _present(case.path_parameters)):
+    if negated("body") and _present(case.body):
         return True
+    if negated("path_parameters") and _present(case.path_parameters):
+        # A path parameter is text on the wire: a negated integer may be the string "5", which is an id.
+        sent_path = {name: str(value) for name, value in case.path_parameters.items()}
+        if not _declared_values_are_valid(case.operation, "path_parameters", sent_path):
+            return True
     sent = response.request
     query = {name: values[-1] for name, values in parse_qs(urlsplit(sent.url).query, keep_blank_values=True).items()}
     return (negated("query") and not _declared_values_are_valid(case.operation, "query", query)) or (

@@ -102,6 +102,40 @@ def test_a_notification_sent_twice_is_delivered_once(smtp_server, urgent_request
     assert len(smtp_server.to(urgent_request.email)) == 1
 
 
+def test_emails_sent_one_after_another_share_one_smtp_connection(smtp_server, urgent_request):
+    before = smtp_server.sessions
+
+    results = send_all()
+
+    assert len(results) >= 3 and set(results) == {"sent"}  # acknowledgement, desk copy, urgent alerts
+    assert len(smtp_server.messages) == len(results)
+    assert smtp_server.sessions - before == 1
+
+
+def test_a_kept_connection_the_server_dropped_is_replaced_and_the_email_delivered_once(smtp_server, urgent_request):
+    ack, desk = Notification.objects.order_by("pk").filter(event__in=["patient_acknowledgement", "desk_new_request"])
+    assert notification_send(notification_id=ack.pk) == "sent"
+    smtp_server.stop()  # the server restarts: the kept connection is dead
+    smtp_server.start()
+
+    assert notification_send(notification_id=desk.pk) == "sent"
+
+    assert [m["X-Envelope-To"] for m in smtp_server.messages] == [ack.recipient, desk.recipient]
+
+
+def test_a_kept_connection_idle_too_long_is_not_used_again(smtp_server, urgent_request, monkeypatch):
+    from requests_app.services import notifications
+
+    ack, desk = Notification.objects.order_by("pk").filter(event__in=["patient_acknowledgement", "desk_new_request"])
+    assert notification_send(notification_id=ack.pk) == "sent"
+    monkeypatch.setattr(notifications, "SMTP_REUSE_IDLE_SECONDS", 0)
+    before = smtp_server.sessions
+
+    assert notification_send(notification_id=desk.pk) == "sent"
+
+    assert smtp_server.sessions - before == 1
+
+
 def test_when_the_smtp_server_is_down_the_email_waits_and_is_delivered_after_it_returns(smtp_server, urgent_request):
     ack = Notification.objects.get(event="patient_acknowledgement")
     smtp_server.stop()

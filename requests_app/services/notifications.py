@@ -27,7 +27,9 @@ import signal
 import smtplib
 import socket
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import make_msgid
 
@@ -49,6 +51,11 @@ BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 60 * 60
 # A row "sending" for longer than any task may run belonged to a worker that died.
 STALE_SENDING_AFTER = timedelta(minutes=5)
+# A kept SMTP connection is used again only within this many idle seconds
+# (servers drop idle clients after 30 s to 5 minutes), and for at most this
+# many messages.
+SMTP_REUSE_IDLE_SECONDS = 20
+SMTP_MAX_MESSAGES_PER_CONNECTION = 100
 # A pending row not picked up within this (the broker lost its message, or
 # the process died between the commit and the publish). A row whose publish
 # the broker refused, or whose send was cancelled, is marked (`unqueued_at`)
@@ -178,36 +185,101 @@ def _termination_deferred():
             os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _smtp_send_with_commit(message: EmailMultiAlternatives, before_accept: Callable[[], None]) -> None:
-    """Send over SMTP, calling `before_accept` just before the final "." of DATA."""
+@dataclass
+class _SmtpSession:
+    backend: SmtpBackend
+    server: tuple
+    pid: int
+    messages: int = 0
+    last_used: float = 0.0
+
+    def close(self) -> None:
+        # The message is already accepted or already failed: a failing QUIT changes nothing.
+        with contextlib.suppress(Exception):
+            self.backend.close()
+
+
+# The SMTP connection a worker process keeps between sends (one per thread).
+_kept = threading.local()
+
+
+def _smtp_server() -> tuple:
+    return (
+        settings.EMAIL_HOST,
+        settings.EMAIL_PORT,
+        settings.EMAIL_HOST_USER,
+        settings.EMAIL_USE_TLS,
+        settings.EMAIL_USE_SSL,
+    )
+
+
+def _smtp_session() -> tuple[_SmtpSession, bool]:
+    """An open SMTP connection: the one kept from the last send if it is fresh, else a new one. (session, reused)
+
+    Keeping it spares each email a TCP connection, the greeting, EHLO, a TLS
+    handshake in production, and QUIT. A connection idle for longer than
+    SMTP_REUSE_IDLE_SECONDS (servers drop idle clients), carried over a fork,
+    or opened to another server is not reused.
+    """
+    kept: _SmtpSession | None = getattr(_kept, "session", None)
+    _kept.session = None
+    if kept is not None:
+        fresh = time.monotonic() - kept.last_used < SMTP_REUSE_IDLE_SECONDS
+        if kept.pid == os.getpid() and kept.server == _smtp_server() and fresh:
+            return kept, True
+        if kept.pid == os.getpid():  # never talk on a socket the parent process owns
+            kept.close()
     backend = get_connection()
     assert isinstance(backend, SmtpBackend)
     backend.open()
+    # The final "." is a small write of its own: without this, Nagle's
+    # algorithm holds it for the server's delayed ACK (about 40 ms an email).
+    backend.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return _SmtpSession(backend=backend, server=_smtp_server(), pid=os.getpid()), False
+
+
+def _smtp_begin(connection: smtplib.SMTP, from_address: str, recipients: list[str]) -> None:
+    """MAIL, RCPT and DATA: everything before the message itself."""
+    connection.ehlo_or_helo_if_needed()
+    code, reply = connection.mail(from_address)
+    if code != 250:
+        raise SendError(f"MAIL FROM refused: {code}")
+    accepted = [r for r in recipients if connection.rcpt(r)[0] in (250, 251)]
+    if not accepted:
+        raise SendError("every recipient was refused")
+    connection.putcmd("data")
+    code, reply = connection.getreply()
+    if code != 354:
+        raise SendError(f"DATA refused: {code}")
+
+
+def _smtp_send_with_commit(message: EmailMultiAlternatives, before_accept: Callable[[], None]) -> None:
+    """Send over SMTP, calling `before_accept` just before the final "." of DATA.
+
+    On a kept connection that fails before the message is sent (the server
+    dropped it), the send starts again once on a new connection: nothing has
+    been committed yet. After a success the connection is kept for the next
+    send; after any failure it is closed.
+    """
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    from_address = sanitize_address(message.from_email, encoding)
+    recipients = [sanitize_address(address, encoding) for address in message.recipients()]
+    payload = message.message().as_bytes(linesep="\r\n")
+    body = smtplib.bCRLF.join((b"." + line if line.startswith(b".") else line) for line in payload.split(smtplib.bCRLF))
+    if not body.endswith(smtplib.bCRLF):
+        body += smtplib.bCRLF
+
+    session, reused = _smtp_session()
     try:
-        connection = backend.connection
-        # The final "." is a small write of its own: without this, Nagle's
-        # algorithm holds it for the server's delayed ACK (about 40 ms an email).
-        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        encoding = message.encoding or settings.DEFAULT_CHARSET
-        from_address = sanitize_address(message.from_email, encoding)
-        recipients = [sanitize_address(address, encoding) for address in message.recipients()]
-        payload = message.message().as_bytes(linesep="\r\n")
-        connection.ehlo_or_helo_if_needed()
-        code, reply = connection.mail(from_address)
-        if code != 250:
-            raise SendError(f"MAIL FROM refused: {code}")
-        accepted = [r for r in recipients if connection.rcpt(r)[0] in (250, 251)]
-        if not accepted:
-            raise SendError("every recipient was refused")
-        connection.putcmd("data")
-        code, reply = connection.getreply()
-        if code != 354:
-            raise SendError(f"DATA refused: {code}")
-        body = smtplib.bCRLF.join(
-            (b"." + line if line.startswith(b".") else line) for line in payload.split(smtplib.bCRLF)
-        )
-        if not body.endswith(smtplib.bCRLF):
-            body += smtplib.bCRLF
+        try:
+            _smtp_begin(session.backend.connection, from_address, recipients)
+        except (smtplib.SMTPException, SendError, OSError):
+            if not reused:
+                raise
+            session.close()
+            session, reused = _smtp_session()
+            _smtp_begin(session.backend.connection, from_address, recipients)
+        connection = session.backend.connection
         connection.send(body)
         with _termination_deferred():
             before_accept()
@@ -215,10 +287,15 @@ def _smtp_send_with_commit(message: EmailMultiAlternatives, before_accept: Calla
         code, reply = connection.getreply()
         if code != 250:
             raise SendError(f"message refused after DATA: {code}")
-    finally:
-        # The message is already accepted or already failed: a failing QUIT changes nothing.
-        with contextlib.suppress(Exception):
-            backend.close()
+    except BaseException:
+        session.close()
+        raise
+    session.messages += 1
+    session.last_used = time.monotonic()
+    if session.messages < SMTP_MAX_MESSAGES_PER_CONNECTION:
+        _kept.session = session
+    else:
+        session.close()
 
 
 def notification_send(*, notification_id: int) -> str:
