@@ -40,6 +40,10 @@ def process_new_request(self, request_id: int) -> None:
         # it loses Redis): the transaction rolled back; have beat send it again soon.
         with contextlib.suppress(Exception):
             pipeline.pipeline_mark_unpublished(request_id=request_id)
+        with contextlib.suppress(Exception):
+            # Cancelled after the commit, while publishing the emails: the sweep queues them (a second
+            # message for one already queued is harmless: only one send can claim the row).
+            notifications.notification_mark_unqueued(request_id=request_id)
         raise
     except Exception as error:
         PipelineRecord.objects.filter(request_id=request_id, status="pending").update(

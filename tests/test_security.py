@@ -266,3 +266,11 @@ def test_production_settings_make_cookies_secure_redirect_to_https_and_send_hsts
     assert probe["secure"]["status"] == HTTPStatus.OK
     assert "max-age=31536000" in probe["secure"]["hsts"]
     assert probe["secure"]["csrf_cookie_secure"] is True
+
+
+@pytest.mark.parametrize("value", ["abc\x00def12345", "../../etc", "x" * 100])
+def test_a_malformed_session_cookie_is_ignored_not_a_500(client, value):
+    client.cookies["sessionid"] = value
+
+    assert client.get("/api/v1/staff/callbacks/").status_code == HTTPStatus.FORBIDDEN
+    assert client.get("/").status_code == HTTPStatus.OK

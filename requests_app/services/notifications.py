@@ -151,6 +151,13 @@ def _claim(notification_id: int) -> bool:
     return claimed == 1
 
 
+def notification_mark_unqueued(*, request_id: int) -> None:
+    """The request's emails not yet tried may have lost their publish: the next sweep queues them."""
+    Notification.objects.filter(
+        request_id=request_id, status=NotificationStatus.PENDING, attempts=0, unqueued_at__isnull=True
+    ).update(unqueued_at=timezone.now())
+
+
 def _hand_back(notification_id: int) -> None:
     """A send cut short by the worker stopping: back to pending, for the next sweep to queue at once."""
     Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING).update(
