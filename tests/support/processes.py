@@ -88,7 +88,47 @@ def test_database_url() -> str:
     return f"postgres://{auth}{host}{port}/{db['NAME']}"
 
 
-class CeleryWorker:
+class _CeleryProcess:
+    """A `celery -A clinic ...` process against the test database; its log, and how it is stopped."""
+
+    log_path: Path
+    broker_url: str
+    extra_env: dict
+    process: subprocess.Popen | None
+
+    def _env(self, **more: str) -> dict[str, str]:
+        env = dict(
+            os.environ,
+            REDIS_URL=self.broker_url,
+            DATABASE_URL=test_database_url(),
+            DJANGO_SETTINGS_MODULE="clinic.settings",
+            PYTHONUNBUFFERED="1",
+            **more,
+        )
+        env.update(self.extra_env)
+        return env
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group (a worker's main process and its pool), as a crash would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.process = None
+
+
+class CeleryWorker(_CeleryProcess):
     """`celery -A clinic worker` as a real process, against the test database."""
 
     def __init__(self, broker_url: str, log_path: Path, concurrency: int = 2, extra_env: dict | None = None) -> None:
@@ -100,16 +140,8 @@ class CeleryWorker:
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        env = dict(
-            os.environ,
-            REDIS_URL=self.broker_url,
-            DATABASE_URL=test_database_url(),
-            DJANGO_SETTINGS_MODULE="clinic.settings",
-            PYTHONUNBUFFERED="1",
-            # Never the developer's var/mail/: a test's emails stay beside its log.
-            EMAIL_FILE_PATH=str(self.log_path.parent / "mail"),
-        )
-        env.update(self.extra_env)
+        # Never the developer's var/mail/: a test's emails stay beside its log.
+        env = self._env(EMAIL_FILE_PATH=str(self.log_path.parent / "mail"))
         argv = [str(BIN / "celery"), "-A", "clinic", "worker", "--loglevel", "INFO"]
         argv += ["--concurrency", str(self.concurrency), "--without-mingle", "--without-gossip"]
         argv += ["--hostname", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"]
@@ -128,27 +160,8 @@ class CeleryWorker:
         if self.process.poll() is not None:
             raise RuntimeError(f"celery worker exited:\n{self.log()}")
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def kill(self) -> None:
-        """SIGKILL the whole worker (main process and its pool), as a crash would."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
-        self.process = None
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.process = None
-
-
-class CeleryBeat:
+class CeleryBeat(_CeleryProcess):
     """`celery -A clinic beat` as a real process, with the schedule from settings."""
 
     def __init__(self, broker_url: str, directory: Path, extra_env: dict | None = None) -> None:
@@ -160,14 +173,7 @@ class CeleryBeat:
 
     def start(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        env = dict(
-            os.environ,
-            REDIS_URL=self.broker_url,
-            DATABASE_URL=test_database_url(),
-            DJANGO_SETTINGS_MODULE="clinic.settings",
-            PYTHONUNBUFFERED="1",
-        )
-        env.update(self.extra_env)
+        env = self._env()
         argv = [str(BIN / "celery"), "-A", "clinic", "beat", "--loglevel", "INFO"]
         argv += ["--schedule", str(self.directory / "beat-schedule")]
         with self.log_path.open("ab") as log:
@@ -180,16 +186,3 @@ class CeleryBeat:
 
         if not wait_until(started, 60, 0.2) or self.process.poll() is not None:
             raise RuntimeError(f"celery beat did not start:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
-        self.process = None
