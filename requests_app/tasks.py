@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from requests_app.models import Heartbeat, PipelineRecord
 from requests_app.services import notifications, pipeline, retention, supervision
+from requests_app.termination import termination_deferred
 
 logger = logging.getLogger(__name__)
 
@@ -38,12 +39,13 @@ def process_new_request(self, request_id: int) -> None:
     except (SystemExit, KeyboardInterrupt):
         # The worker is stopping this task (Celery cancels running tasks when
         # it loses Redis): the transaction rolled back; have beat send it again soon.
-        with contextlib.suppress(Exception):
-            pipeline.pipeline_mark_unpublished(request_id=request_id)
-        with contextlib.suppress(Exception):
-            # Cancelled after the commit, while publishing the emails: the sweep queues them (a second
-            # message for one already queued is harmless: only one send can claim the row).
-            notifications.notification_mark_unqueued(request_id=request_id)
+        with termination_deferred():
+            with contextlib.suppress(Exception):
+                pipeline.pipeline_mark_unpublished(request_id=request_id)
+            with contextlib.suppress(Exception):
+                # Cancelled after the commit, while publishing the emails: the sweep queues them (a second
+                # message for one already queued is harmless: only one send can claim the row).
+                notifications.notification_mark_unqueued(request_id=request_id)
         raise
     except Exception as error:
         PipelineRecord.objects.filter(request_id=request_id, status="pending").update(

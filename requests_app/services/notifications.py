@@ -23,7 +23,6 @@ import contextlib
 import logging
 import os
 import random
-import signal
 import smtplib
 import socket
 import threading
@@ -43,6 +42,7 @@ from django.utils import timezone
 
 from requests_app.models import AppointmentRequest, Notification, NotificationStatus
 from requests_app.services.broker import publish
+from requests_app.termination import termination_deferred
 
 logger = logging.getLogger(__name__)
 
@@ -143,10 +143,10 @@ def notification_publish_on_commit(notification_id: int) -> None:
     transaction.on_commit(lambda: notification_publish(notification_id))
 
 
-def _claim(notification_id: int) -> bool:
-    now = timezone.now()
+def _claim(notification_id: int, claimed_at) -> bool:
+    """Pending -> sending, stamped `claimed_at`: the stamp tells this claim from any later one."""
     claimed = Notification.objects.filter(pk=notification_id, status=NotificationStatus.PENDING).update(
-        status=NotificationStatus.SENDING, sending_since=now, attempts=F("attempts") + 1
+        status=NotificationStatus.SENDING, sending_since=claimed_at, attempts=F("attempts") + 1
     )
     return claimed == 1
 
@@ -158,9 +158,13 @@ def notification_mark_unqueued(*, request_id: int) -> None:
     ).update(unqueued_at=timezone.now())
 
 
-def _hand_back(notification_id: int) -> None:
-    """A send cut short by the worker stopping: back to pending, for the next sweep to queue at once."""
-    Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING).update(
+def _hand_back(notification_id: int, claimed_at) -> None:
+    """A send cut short by the worker stopping: back to pending, for the next sweep to queue at once.
+
+    Only this task's own claim (its stamp) goes back: the stop may have come
+    before the claim was made, and then the row may be another worker's.
+    """
+    Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING, sending_since=claimed_at).update(
         status=NotificationStatus.PENDING, sending_since=None, unqueued_at=timezone.now()
     )
 
@@ -169,27 +173,6 @@ def _mark_sent(notification_id: int) -> None:
     Notification.objects.filter(pk=notification_id).update(
         status=NotificationStatus.SENT, sent_at=timezone.now(), sending_since=None, last_error=""
     )
-
-
-@contextlib.contextmanager
-def _termination_deferred():
-    """Hold a SIGTERM until the block is done, then deliver it.
-
-    Celery cancels running tasks with SIGTERM when the worker loses Redis.
-    Landing between the "sent" commit and the final "." it would leave a row
-    marked sent for an email the server never accepted: a lost email.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    received: list[int] = []
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        if received:
-            os.kill(os.getpid(), signal.SIGTERM)
 
 
 @dataclass
@@ -204,6 +187,12 @@ class _SmtpSession:
         # The message is already accepted or already failed: a failing QUIT changes nothing.
         with contextlib.suppress(Exception):
             self.backend.close()
+
+    def drop(self) -> None:
+        """Close the socket without a word: a message cut short before its "." is thrown away by the server."""
+        with contextlib.suppress(Exception):
+            self.backend.connection.close()
+        self.backend.connection = None
 
 
 # The SMTP connection a worker process keeps between sends (one per thread).
@@ -288,12 +277,15 @@ def _smtp_send_with_commit(message: EmailMultiAlternatives, before_accept: Calla
             _smtp_begin(session.backend.connection, from_address, recipients)
         connection = session.backend.connection
         connection.send(body)
-        with _termination_deferred():
+        with termination_deferred():
             before_accept()
             connection.send(b"." + smtplib.bCRLF)
         code, reply = connection.getreply()
         if code != 250:
             raise SendError(f"message refused after DATA: {code}")
+    except (SystemExit, KeyboardInterrupt):
+        session.drop()  # the worker is stopping this task: no QUIT round trip before the clean-up
+        raise
     except BaseException:
         session.close()
         raise
@@ -313,8 +305,7 @@ def notification_send(*, notification_id: int) -> str:
     row goes back to pending for the next sweep, rather than waiting in
     "sending" until it counts as stale.
     """
-    if not _claim(notification_id):
-        return "skipped"
+    claimed_at = timezone.now()
     sent = False
 
     def commit_sent() -> None:
@@ -323,11 +314,14 @@ def notification_send(*, notification_id: int) -> str:
         sent = True
 
     try:
+        # The claim is inside: a stop arriving as its UPDATE returns must hand it back too.
+        if not _claim(notification_id, claimed_at):
+            return "skipped"
         return _send_claimed(notification_id, commit_sent)
     except (SystemExit, KeyboardInterrupt):
         if not sent:
-            with contextlib.suppress(Exception):
-                _hand_back(notification_id)
+            with termination_deferred(), contextlib.suppress(Exception):
+                _hand_back(notification_id, claimed_at)
         raise
 
 

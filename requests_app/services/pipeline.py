@@ -20,6 +20,8 @@ from requests_app.services.notifications import notification_queue_for_request
 # so it gets longer before a second message is sent.
 REPUBLISH_UNPUBLISHED_AFTER = timedelta(seconds=15)
 REPUBLISH_UNPROCESSED_AFTER = timedelta(minutes=2)
+# What the admin shows on a record whose task the worker stopped half-way.
+HANDED_BACK = "handed back: the worker stopped the task before it finished (it lost Redis or was shut down)"
 
 
 def pipeline_publish(record_id: int, request_id: int) -> bool:
@@ -161,9 +163,13 @@ def pipeline_mark_unpublished(*, request_id: int) -> None:
 
     Without this, a record whose message was published (and then lost with
     the cancelled task) would wait REPUBLISH_UNPROCESSED_AFTER, for the
-    backlog it does not belong to.
+    backlog it does not belong to. The record says so (last_error), so the
+    admin, and anyone reading published_at, can tell this from a publish
+    that never happened.
     """
-    PipelineRecord.objects.filter(request_id=request_id, status=PipelineStatus.PENDING).update(published_at=None)
+    PipelineRecord.objects.filter(request_id=request_id, status=PipelineStatus.PENDING).update(
+        published_at=None, last_error=HANDED_BACK
+    )
 
 
 def pipeline_mark_failed(*, request_id: int, error: str) -> None:

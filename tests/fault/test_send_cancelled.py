@@ -22,10 +22,11 @@ import signal
 import pytest
 import redis
 from billiard.common import _shutdown_cleanup, clear_terminate_handler_fired
-from django.db import transaction
+from django.db import connections, transaction
+from django.utils import timezone
 
 from requests_app import tasks
-from requests_app.models import AppointmentRequest, Callback, NotificationStatus, PipelineRecord
+from requests_app.models import AppointmentRequest, Callback, Notification, NotificationStatus, PipelineRecord
 from requests_app.services import notifications, pipeline
 from requests_app.services.notifications import notification_queue, notification_send, notification_sweep
 from requests_app.services.pipeline import pipeline_republish_stale
@@ -122,10 +123,130 @@ def test_processing_cancelled_half_way_leaves_nothing_and_is_published_again_at_
 
     assert not Callback.objects.filter(request=request).exists(), "the transaction rolled back"
     record.refresh_from_db()
-    assert (record.status, record.published_at) == ("pending", None)
+    assert (record.status, record.published_at, record.last_error) == ("pending", None, pipeline.HANDED_BACK)
     # Beat's next re-publish (every 10 s) sends it once it is 15 s old, not after the 2 minutes for a backlog.
     PipelineRecord.objects.filter(pk=record.pk).update(
         created_at=record.created_at - pipeline.REPUBLISH_UNPUBLISHED_AFTER
     )
     assert pipeline_republish_stale() == 1
     assert queued_tasks(broker) == [("requests_app.tasks.process_new_request", f"[{request.pk}]")]
+
+
+def in_a_pool_process(job) -> int:
+    """Run `job` in a forked child with billiard's SIGTERM handler, as in a Celery pool process; its wait status.
+
+    A child, because billiard's handler sets SIGTERM back to its default
+    action: a second SIGTERM ends the process where it stands, which here
+    would be the test run.
+    """
+    connections.close_all()  # the child opens its own; none is shared across the fork
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 0
+        try:
+            clear_terminate_handler_fired()
+            signal.signal(signal.SIGTERM, _shutdown_cleanup)
+            job()
+        except SystemExit:
+            code = 3  # stopped by the first SIGTERM and got to the end of its clean-up
+        except BaseException:
+            code = 4
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return status
+
+
+def test_a_second_sigterm_during_the_hand_back_still_hands_the_email_back(smtp_server, broker, monkeypatch):
+    # Celery sends SIGTERM once for each request it counts as running in a pool process: two can arrive.
+    bulk_callbacks(1)
+    request = AppointmentRequest.objects.get()
+    with transaction.atomic():
+        row = notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
+    smtp_send, hand_back = notifications._smtp_send_with_commit, notifications._hand_back
+
+    def cancelled_while_talking_to_the_server(message, before_accept):
+        os.kill(os.getpid(), signal.SIGTERM)
+        smtp_send(message, before_accept)
+
+    def cancelled_again(notification_id, claimed_at):
+        os.kill(os.getpid(), signal.SIGTERM)  # with billiard's handler spent, this one would end the process
+        hand_back(notification_id, claimed_at)
+
+    monkeypatch.setattr(notifications, "_smtp_send_with_commit", cancelled_while_talking_to_the_server)
+    monkeypatch.setattr(notifications, "_hand_back", cancelled_again)
+
+    status = in_a_pool_process(lambda: notification_send(notification_id=row.pk))
+
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM, "the second SIGTERM, held, then delivered"
+    row.refresh_from_db()
+    assert (row.status, row.unqueued_at is not None) == (NotificationStatus.PENDING, True)
+    assert smtp_server.messages == []
+
+
+def test_a_second_sigterm_while_processing_is_handed_back_still_marks_the_record_for_the_next_beat(
+    broker, front_desk, monkeypatch
+):
+    request = submit().request
+    record = PipelineRecord.objects.get(request=request)
+    original_queue, mark_unpublished = pipeline.notification_queue_for_request, pipeline.pipeline_mark_unpublished
+
+    def cancelled_inside_the_transaction(**kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        return original_queue(**kwargs)
+
+    def cancelled_again(**kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        mark_unpublished(**kwargs)
+
+    monkeypatch.setattr(pipeline, "notification_queue_for_request", cancelled_inside_the_transaction)
+    monkeypatch.setattr(pipeline, "pipeline_mark_unpublished", cancelled_again)
+
+    status = in_a_pool_process(lambda: tasks.process_new_request.run(request.pk))
+
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
+    record.refresh_from_db()
+    assert (record.status, record.published_at, record.last_error) == ("pending", None, pipeline.HANDED_BACK)
+    assert not Callback.objects.filter(request=request).exists()
+
+
+def test_a_send_stopped_as_its_claim_returns_goes_back_to_pending(smtp_server, billiard_sigterm, broker, monkeypatch):
+    bulk_callbacks(1)
+    request = AppointmentRequest.objects.get()
+    with transaction.atomic():
+        row = notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
+    claim = notifications._claim
+
+    def cancelled_as_the_update_returns(notification_id, claimed_at):
+        claimed = claim(notification_id, claimed_at)
+        os.kill(os.getpid(), signal.SIGTERM)  # handled at the next line: before the caller sees True
+        return claimed
+
+    monkeypatch.setattr(notifications, "_claim", cancelled_as_the_update_returns)
+    with pytest.raises(SystemExit):
+        notification_send(notification_id=row.pk)
+
+    row.refresh_from_db()
+    assert (row.status, row.sending_since, row.unqueued_at is not None) == (NotificationStatus.PENDING, None, True)
+
+
+def test_a_send_stopped_before_its_claim_leaves_another_workers_claim_alone(
+    smtp_server, billiard_sigterm, broker, monkeypatch
+):
+    bulk_callbacks(1)
+    request = AppointmentRequest.objects.get()
+    with transaction.atomic():
+        row = notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
+    other_workers_claim = timezone.now()
+    Notification.objects.filter(pk=row.pk).update(status=NotificationStatus.SENDING, sending_since=other_workers_claim)
+
+    def cancelled_before_the_update(notification_id, claimed_at):
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise AssertionError("not reached")
+
+    monkeypatch.setattr(notifications, "_claim", cancelled_before_the_update)
+    with pytest.raises(SystemExit):
+        notification_send(notification_id=row.pk)
+
+    row.refresh_from_db()
+    assert (row.status, row.sending_since) == (NotificationStatus.SENDING, other_workers_claim)
