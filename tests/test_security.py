@@ -147,7 +147,11 @@ def test_the_admin_locks_a_username_out_from_one_address_after_repeated_failures
 
     for response in (locking, right_password):
         assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
-        assert "Account locked: too many login attempts" in response.content.decode()
+        page = response.content.decode()
+        assert "Sign-in for this username is paused" in page
+        assert f"Try again in {settings.AXES_COOLOFF_TIME.seconds // 60} minutes" in page
+        assert "ask the practice's administrator to unlock your account" in page
+        assert response["Retry-After"] == str(settings.AXES_COOLOFF_TIME.seconds)
         assert security_header_problems(response) == []
     assert not logged_in(client)
     attempt = AccessAttempt.objects.get(username="dana", ip_address="198.51.100.7")
