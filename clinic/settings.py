@@ -263,8 +263,9 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=0.5)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-# The worker looks for a lost Redis every 1-3 s, not every 30 s (clinic/worker.py).
+# The worker and beat look for a lost Redis every 1-3 s, not every 30 s (clinic/worker.py, clinic/beat.py).
 CELERY_WORKER_CONSUMER = "clinic.worker:PromptReconnectConsumer"
+CELERY_BEAT_SCHEDULER = "clinic.beat:PromptReconnectScheduler"
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than any task can run (time limit above), so a slow task is

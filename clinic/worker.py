@@ -8,14 +8,23 @@ hold them up to 30 s after Redis is back. This consumer retries after 1 s,
 then 2 s, then every 3 s (kombu sleeps up to `interval_max` plus
 `interval_start`): a connection attempt to Redis costs next to nothing.
 
+It also hands back the work in the messages it held when the connection
+was lost (requests_app.tasks.hand_back_held_messages): Celery drops the
+ones it had not started, and Redis keeps them from everyone until the
+visibility timeout.
+
 Configured by `CELERY_WORKER_CONSUMER` in settings.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 
 from celery.worker.consumer import Consumer
+from celery.worker.state import reserved_requests
+
+logger = logging.getLogger(__name__)
 
 RECONNECT_INTERVAL_START = 1.0
 RECONNECT_INTERVAL_STEP = 1.0
@@ -31,3 +40,13 @@ class PromptReconnectConsumer(Consumer):
             interval_max=RECONNECT_INTERVAL_MAX,
         )
         return super().ensure_connected(conn)
+
+    def on_connection_error_after_connected(self, exc):
+        from requests_app.tasks import hand_back_held_messages
+
+        # Every message taken and not acknowledged: waiting for a pool process, or running.
+        held = [(request.name, list(request.args)) for request in tuple(reserved_requests)]
+        marked = hand_back_held_messages(held)
+        if marked:
+            logger.warning("broker connection lost: handed back the work of %s held messages", marked)
+        super().on_connection_error_after_connected(exc)

@@ -6,7 +6,6 @@ safe to run twice: the services check state before acting.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 from celery import shared_task
@@ -14,7 +13,7 @@ from django.utils import timezone
 
 from requests_app.models import Heartbeat, PipelineRecord
 from requests_app.services import notifications, pipeline, retention, supervision
-from requests_app.termination import termination_deferred
+from requests_app.termination import clean_up
 
 logger = logging.getLogger(__name__)
 
@@ -39,13 +38,13 @@ def process_new_request(self, request_id: int) -> None:
     except (SystemExit, KeyboardInterrupt):
         # The worker is stopping this task (Celery cancels running tasks when
         # it loses Redis): the transaction rolled back; have beat send it again soon.
-        with termination_deferred():
-            with contextlib.suppress(Exception):
-                pipeline.pipeline_mark_unpublished(request_id=request_id)
-            with contextlib.suppress(Exception):
-                # Cancelled after the commit, while publishing the emails: the sweep queues them (a second
-                # message for one already queued is harmless: only one send can claim the row).
-                notifications.notification_mark_unqueued(request_id=request_id)
+        clean_up(
+            f"request {request_id}",
+            lambda: pipeline.pipeline_mark_unpublished(request_id=request_id),
+            # Cancelled after the commit, while publishing the emails: the sweep queues them (a second
+            # message for one already queued is harmless: only one send can claim the row).
+            lambda: notifications.notification_mark_unqueued(request_id=request_id),
+        )
         raise
     except Exception as error:
         PipelineRecord.objects.filter(request_id=request_id, status="pending").update(
@@ -107,3 +106,36 @@ def send_daily_digest() -> int:
 def apply_retention() -> int:
     """Beat, nightly: anonymize closed requests past the retention period."""
     return retention.requests_anonymize_expired().anonymized_count
+
+
+def hand_back_held_messages(held: list[tuple[str, list]]) -> int:
+    """A worker lost Redis holding these messages, as (task name, args): their work goes back to the outboxes.
+
+    Called by the worker's consumer (clinic/worker.py) for every message it
+    had taken and not acknowledged: waiting for a pool process, waiting for
+    a retry's countdown, or running. Celery drops those it had not started,
+    and Redis gives them out again only after the visibility timeout (an
+    hour); without this, the outboxes would find the work only once it
+    counts as stale (15 s for a request, 2 minutes for an email). Marked
+    here, it goes out at the next beat after Redis is back. Work done
+    meanwhile is left alone, and a second message for work still to do is
+    harmless: each task checks state first. Returns how many messages were handled.
+    """
+    hand_backs = {
+        process_new_request.name: lambda object_id: pipeline.pipeline_mark_unpublished(request_id=object_id),
+        send_notification.name: lambda object_id: notifications.notification_mark_message_lost(
+            notification_id=object_id
+        ),
+    }
+    marked = 0
+    for name, args in held:
+        hand_back = hand_backs.get(name)
+        if hand_back is None or not args:
+            continue  # beat's periodic tasks: the next tick runs them again
+        try:
+            hand_back(args[0])
+        except Exception:
+            logger.exception("could not hand back %s(%s)", name, args[0])
+        else:
+            marked += 1
+    return marked

@@ -7,14 +7,26 @@ sets SIGTERM back to its default action, so a second SIGTERM (Celery can
 send one per request it still counts as running in that process) ends the
 process on the spot, in the middle of whatever clean-up the first one
 started. Both uses here are short database writes.
+
+The stop may also have come in the middle of a query. psycopg (PostgreSQL)
+waits for the server's answer in Python, so the SystemExit leaves its
+connection mid-conversation and unusable ("another command is already in
+progress"); a clean-up write on it fails. `clean_up` then writes on a new
+connection.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import threading
+from collections.abc import Callable
+
+from django.db import DatabaseError, connection
+
+logger = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
@@ -31,3 +43,24 @@ def termination_deferred():
         signal.signal(signal.SIGTERM, previous)
         if received:
             os.kill(os.getpid(), signal.SIGTERM)
+
+
+def clean_up(what: str, *steps: Callable[[], object]) -> None:
+    """Run a task's clean-up after a stop: SIGTERM held until every step is done, each on a usable connection.
+
+    Never raises. `what` names the work in the log (ids only, never patient data).
+    """
+    with termination_deferred():
+        for step in steps:
+            try:
+                step()
+            except DatabaseError:
+                # Most likely the stop came mid-query and left the connection unusable.
+                with contextlib.suppress(Exception):
+                    connection.close()
+                try:
+                    step()
+                except Exception:
+                    logger.exception("clean-up after a stopped task failed: %s", what)
+            except Exception:
+                logger.exception("clean-up after a stopped task failed: %s", what)

@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from requests_app.models import AppointmentRequest, Notification, NotificationStatus
 from requests_app.services.broker import publish
-from requests_app.termination import termination_deferred
+from requests_app.termination import clean_up, termination_deferred
 
 logger = logging.getLogger(__name__)
 
@@ -158,15 +158,29 @@ def notification_mark_unqueued(*, request_id: int) -> None:
     ).update(unqueued_at=timezone.now())
 
 
-def _hand_back(notification_id: int, claimed_at) -> None:
-    """A send cut short by the worker stopping: back to pending, for the next sweep to queue at once.
+def notification_mark_message_lost(*, notification_id: int) -> None:
+    """The message that would send this row is lost (a worker held it when it lost Redis): the next sweep queues it.
 
-    Only this task's own claim (its stamp) goes back: the stop may have come
-    before the claim was made, and then the row may be another worker's.
+    A row being sent or already sent is left alone; one waiting for a retry
+    is queued when that retry is due.
+    """
+    Notification.objects.filter(pk=notification_id, status=NotificationStatus.PENDING, unqueued_at__isnull=True).update(
+        unqueued_at=timezone.now()
+    )
+
+
+def _hand_back(notification_id: int, claimed_at) -> None:
+    """A send cut short by the worker stopping: the next sweep queues the row again at once.
+
+    This task's own claim (its stamp) goes back to pending. If the stop came
+    before the claim, a row still pending is marked all the same: the message
+    that brought this task is gone with it. A row another worker has claimed
+    is left alone.
     """
     Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING, sending_since=claimed_at).update(
         status=NotificationStatus.PENDING, sending_since=None, unqueued_at=timezone.now()
     )
+    notification_mark_message_lost(notification_id=notification_id)
 
 
 def _mark_sent(notification_id: int) -> None:
@@ -320,8 +334,7 @@ def notification_send(*, notification_id: int) -> str:
         return _send_claimed(notification_id, commit_sent)
     except (SystemExit, KeyboardInterrupt):
         if not sent:
-            with termination_deferred(), contextlib.suppress(Exception):
-                _hand_back(notification_id, claimed_at)
+            clean_up(f"notification {notification_id}", lambda: _hand_back(notification_id, claimed_at))
         raise
 
 

@@ -49,12 +49,13 @@ def start_worker(own_redis, sink, tmp_path, request):
     workers: list[CeleryWorker] = []
     numbers = itertools.count(1)
 
-    def start(concurrency: int = 2) -> CeleryWorker:
+    def start(concurrency: int = 2, prefetch_multiplier: int | None = None) -> CeleryWorker:
         worker = CeleryWorker(
             own_redis.url,
             tmp_path / f"worker-{next(numbers)}.log",
             concurrency=concurrency,
             extra_env=sink.settings_env(),
+            prefetch_multiplier=prefetch_multiplier,
         )
         workers.append(worker)
         worker.start()

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
+import time
 
 import pytest
 import redis
 from billiard.common import _shutdown_cleanup, clear_terminate_handler_fired
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from requests_app import tasks
@@ -250,3 +252,122 @@ def test_a_send_stopped_before_its_claim_leaves_another_workers_claim_alone(
 
     row.refresh_from_db()
     assert (row.status, row.sending_since) == (NotificationStatus.SENDING, other_workers_claim)
+
+
+def a_query_the_stop_interrupts() -> None:
+    """SIGTERM arrives while the database is answering.
+
+    On PostgreSQL psycopg waits for the answer in Python, so the SystemExit
+    is raised there, mid-protocol, and the connection is left unusable
+    ("another command is already in progress"): the clean-up must not count
+    on it. sqlite3 answers in C, and the signal waits for it.
+    """
+    stop = threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGTERM))
+    stop.start()
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_sleep(2)")
+            else:
+                time.sleep(2)
+                cursor.execute("SELECT 1")
+    finally:
+        stop.cancel()
+    raise AssertionError("the stop did not come")
+
+
+def test_a_send_stopped_during_a_database_query_is_still_handed_back(
+    smtp_server, billiard_sigterm, broker, monkeypatch
+):
+    bulk_callbacks(1)
+    request = AppointmentRequest.objects.get()
+    with transaction.atomic():
+        row = notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
+    claim = notifications._claim
+
+    def stopped_in_the_next_query(notification_id, claimed_at):
+        claimed = claim(notification_id, claimed_at)
+        a_query_the_stop_interrupts()
+        return claimed
+
+    monkeypatch.setattr(notifications, "_claim", stopped_in_the_next_query)
+    with pytest.raises(SystemExit):
+        notification_send(notification_id=row.pk)
+
+    row.refresh_from_db()
+    assert (row.status, row.unqueued_at is not None) == (NotificationStatus.PENDING, True)
+
+
+def test_processing_stopped_during_a_database_query_is_still_handed_back(
+    billiard_sigterm, broker, front_desk, monkeypatch
+):
+    request = submit().request
+    original_queue = pipeline.notification_queue_for_request
+
+    def stopped_in_a_query(**kwargs):
+        a_query_the_stop_interrupts()
+        return original_queue(**kwargs)
+
+    monkeypatch.setattr(pipeline, "notification_queue_for_request", stopped_in_a_query)
+    with pytest.raises(SystemExit):
+        tasks.process_new_request.run(request.pk)
+
+    record = PipelineRecord.objects.get(request=request)
+    assert (record.status, record.published_at, record.last_error) == ("pending", None, pipeline.HANDED_BACK)
+    assert not Callback.objects.filter(request=request).exists()
+
+
+def test_a_send_stopped_before_its_claim_has_the_row_queued_at_the_next_sweep(
+    smtp_server, billiard_sigterm, broker, monkeypatch
+):
+    # The task's message is gone with it (taken from Redis, never to be acknowledged): without a mark the
+    # row would wait STALE_PENDING_AFTER for the sweep.
+    bulk_callbacks(1)
+    request = AppointmentRequest.objects.get()
+    with transaction.atomic():
+        row = notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
+    redis.Redis.from_url(broker).flushdb()
+
+    def cancelled_before_the_update(notification_id, claimed_at):
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise AssertionError("not reached")
+
+    monkeypatch.setattr(notifications, "_claim", cancelled_before_the_update)
+    with pytest.raises(SystemExit):
+        notification_send(notification_id=row.pk)
+    monkeypatch.undo()
+    clear_terminate_handler_fired()
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.unqueued_at is not None) == (NotificationStatus.PENDING, 0, True)
+    assert notification_sweep() == 1
+    assert queued_tasks(broker) == [("requests_app.tasks.send_notification", f"[{row.pk}]")]
+
+
+def test_the_work_in_messages_a_worker_held_goes_back_to_the_outboxes_and_finished_work_is_left_alone(
+    broker, front_desk
+):
+    waiting, done = submit().request, submit().request
+    tasks.process_new_request.run(done.pk)
+    sent, pending = Notification.objects.filter(request=done).order_by("pk")[:2]
+    Notification.objects.filter(pk=sent.pk).update(status=NotificationStatus.SENT)
+    PipelineRecord.objects.filter(request=waiting).update(published_at=timezone.now())
+
+    marked = tasks.hand_back_held_messages(
+        [
+            (tasks.process_new_request.name, [waiting.pk]),
+            (tasks.process_new_request.name, [done.pk]),
+            (tasks.send_notification.name, [sent.pk]),
+            (tasks.send_notification.name, [pending.pk]),
+            (tasks.heartbeat.name, []),
+            (tasks.sweep_notifications.name, []),
+        ]
+    )
+
+    assert marked == 4
+    assert PipelineRecord.objects.get(request=waiting).published_at is None
+    assert PipelineRecord.objects.get(request=done).status == "done"
+    sent.refresh_from_db()
+    pending.refresh_from_db()
+    assert (sent.status, sent.unqueued_at) == (NotificationStatus.SENT, None)
+    assert (pending.status, pending.unqueued_at is not None) == (NotificationStatus.PENDING, True)

@@ -131,10 +131,18 @@ class _CeleryProcess:
 class CeleryWorker(_CeleryProcess):
     """`celery -A clinic worker` as a real process, against the test database."""
 
-    def __init__(self, broker_url: str, log_path: Path, concurrency: int = 2, extra_env: dict | None = None) -> None:
+    def __init__(
+        self,
+        broker_url: str,
+        log_path: Path,
+        concurrency: int = 2,
+        extra_env: dict | None = None,
+        prefetch_multiplier: int | None = None,
+    ) -> None:
         self.broker_url = broker_url
         self.log_path = log_path
         self.concurrency = concurrency
+        self.prefetch_multiplier = prefetch_multiplier  # None: settings' (1)
         self.extra_env = extra_env or {}
         self.process: subprocess.Popen | None = None
 
@@ -145,6 +153,8 @@ class CeleryWorker(_CeleryProcess):
         argv = [str(BIN / "celery"), "-A", "clinic", "worker", "--loglevel", "INFO"]
         argv += ["--concurrency", str(self.concurrency), "--without-mingle", "--without-gossip"]
         argv += ["--hostname", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"]
+        if self.prefetch_multiplier is not None:
+            argv += ["--prefetch-multiplier", str(self.prefetch_multiplier)]
         # The log is appended to: look for "ready" only in what this start writes.
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         with self.log_path.open("ab") as log:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import threading
@@ -24,6 +25,7 @@ class _Collector:
         self._parsed: list[EmailMessage] = []
         self.sessions = 0  # SMTP conversations begun (one EHLO each)
         self.lock = threading.Lock()
+        self.holding = threading.Event()  # set: MAIL FROM waits for an answer until it is cleared
 
     def extra_headers(self) -> dict[str, str]:
         """Headers to add to a message as it is accepted (the benchmark stamps the time)."""
@@ -34,6 +36,13 @@ class _Collector:
             self.sessions += 1
         session.host_name = hostname
         return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        while self.holding.is_set():
+            await asyncio.sleep(0.02)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         headers = {"X-Envelope-To": ", ".join(envelope.rcpt_tos), **self.extra_headers()}
@@ -67,6 +76,13 @@ class SmtpSink:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+    def hold(self) -> None:
+        """Keep every sender waiting at MAIL FROM (before anything is committed) until release()."""
+        self.collector.holding.set()
+
+    def release(self) -> None:
+        self.collector.holding.clear()
 
     @property
     def messages(self) -> list[EmailMessage]:
