@@ -49,13 +49,25 @@ def billiard_sigterm():
     clear_terminate_handler_fired()
 
 
-def test_a_send_cancelled_during_the_sent_commit_is_delivered_or_left_unsent(
-    smtp_server, billiard_sigterm, monkeypatch
-):
+@pytest.fixture
+def queued_email():
+    """One patient acknowledgement in the outbox, for a request already processed."""
     bulk_callbacks(1)
     request = AppointmentRequest.objects.get()
     with transaction.atomic():
-        row = notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
+        return notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
+
+
+def stopped_before_the_claim(notification_id, claimed_at):
+    os.kill(os.getpid(), signal.SIGTERM)
+    raise AssertionError("not reached")
+
+
+def test_a_send_cancelled_during_the_sent_commit_is_delivered_or_left_unsent(
+    queued_email, smtp_server, billiard_sigterm, monkeypatch
+):
+    row = queued_email
+    request = row.request
 
     commit_sent = notifications._mark_sent
 
@@ -75,12 +87,10 @@ def test_a_send_cancelled_during_the_sent_commit_is_delivered_or_left_unsent(
 
 
 def test_a_send_cancelled_half_way_goes_back_to_pending_and_out_at_the_next_sweep(
-    smtp_server, billiard_sigterm, broker, monkeypatch
+    queued_email, smtp_server, billiard_sigterm, broker, monkeypatch
 ):
-    bulk_callbacks(1)
-    request = AppointmentRequest.objects.get()
-    with transaction.atomic():
-        row = notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
+    row = queued_email
+    request = row.request
     redis.Redis.from_url(broker).flushdb()  # its message: taken by the task cancelled below
     smtp_send = notifications._smtp_send_with_commit
 
@@ -159,12 +169,11 @@ def in_a_pool_process(job) -> int:
     return status
 
 
-def test_a_second_sigterm_during_the_hand_back_still_hands_the_email_back(smtp_server, broker, monkeypatch):
+def test_a_second_sigterm_during_the_hand_back_still_hands_the_email_back(
+    queued_email, smtp_server, broker, monkeypatch
+):
     # Celery sends SIGTERM once for each request it counts as running in a pool process: two can arrive.
-    bulk_callbacks(1)
-    request = AppointmentRequest.objects.get()
-    with transaction.atomic():
-        row = notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
+    row = queued_email
     smtp_send, hand_back = notifications._smtp_send_with_commit, notifications._hand_back
 
     def cancelled_while_talking_to_the_server(message, before_accept):
@@ -212,11 +221,10 @@ def test_a_second_sigterm_while_processing_is_handed_back_still_marks_the_record
     assert not Callback.objects.filter(request=request).exists()
 
 
-def test_a_send_stopped_as_its_claim_returns_goes_back_to_pending(smtp_server, billiard_sigterm, broker, monkeypatch):
-    bulk_callbacks(1)
-    request = AppointmentRequest.objects.get()
-    with transaction.atomic():
-        row = notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
+def test_a_send_stopped_as_its_claim_returns_goes_back_to_pending(
+    queued_email, smtp_server, billiard_sigterm, broker, monkeypatch
+):
+    row = queued_email
     claim = notifications._claim
 
     def cancelled_as_the_update_returns(notification_id, claimed_at):
@@ -233,20 +241,13 @@ def test_a_send_stopped_as_its_claim_returns_goes_back_to_pending(smtp_server, b
 
 
 def test_a_send_stopped_before_its_claim_leaves_another_workers_claim_alone(
-    smtp_server, billiard_sigterm, broker, monkeypatch
+    queued_email, smtp_server, billiard_sigterm, broker, monkeypatch
 ):
-    bulk_callbacks(1)
-    request = AppointmentRequest.objects.get()
-    with transaction.atomic():
-        row = notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
+    row = queued_email
     other_workers_claim = timezone.now()
     Notification.objects.filter(pk=row.pk).update(status=NotificationStatus.SENDING, sending_since=other_workers_claim)
 
-    def cancelled_before_the_update(notification_id, claimed_at):
-        os.kill(os.getpid(), signal.SIGTERM)
-        raise AssertionError("not reached")
-
-    monkeypatch.setattr(notifications, "_claim", cancelled_before_the_update)
+    monkeypatch.setattr(notifications, "_claim", stopped_before_the_claim)
     with pytest.raises(SystemExit):
         notification_send(notification_id=row.pk)
 
@@ -277,12 +278,9 @@ def a_query_the_stop_interrupts() -> None:
 
 
 def test_a_send_stopped_during_a_database_query_is_still_handed_back(
-    smtp_server, billiard_sigterm, broker, monkeypatch
+    queued_email, smtp_server, billiard_sigterm, broker, monkeypatch
 ):
-    bulk_callbacks(1)
-    request = AppointmentRequest.objects.get()
-    with transaction.atomic():
-        row = notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
+    row = queued_email
     claim = notifications._claim
 
     def stopped_in_the_next_query(notification_id, claimed_at):
@@ -318,21 +316,14 @@ def test_processing_stopped_during_a_database_query_is_still_handed_back(
 
 
 def test_a_send_stopped_before_its_claim_has_the_row_queued_at_the_next_sweep(
-    smtp_server, billiard_sigterm, broker, monkeypatch
+    queued_email, smtp_server, billiard_sigterm, broker, monkeypatch
 ):
     # The task's message is gone with it (taken from Redis, never to be acknowledged): without a mark the
     # row would wait STALE_PENDING_AFTER for the sweep.
-    bulk_callbacks(1)
-    request = AppointmentRequest.objects.get()
-    with transaction.atomic():
-        row = notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
+    row = queued_email
     redis.Redis.from_url(broker).flushdb()
 
-    def cancelled_before_the_update(notification_id, claimed_at):
-        os.kill(os.getpid(), signal.SIGTERM)
-        raise AssertionError("not reached")
-
-    monkeypatch.setattr(notifications, "_claim", cancelled_before_the_update)
+    monkeypatch.setattr(notifications, "_claim", stopped_before_the_claim)
     with pytest.raises(SystemExit):
         notification_send(notification_id=row.pk)
     monkeypatch.undo()
