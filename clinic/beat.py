@@ -1,10 +1,13 @@
 """Celery beat's scheduler, tuned like the worker (clinic/worker.py) to find a broker that comes back within seconds.
 
-When beat loses Redis it retries with kombu's default schedule: 2 s, then
-4, 6 ... up to 30 s between attempts, and it sends nothing meanwhile. The
-outboxes depend on beat to re-publish what the web and the worker could
-not, so after an outage of a minute beat could add 14 s or more to the
-recovery. This scheduler retries after 1 s, then 2 s, then every 3 s.
+Beat connects to Redis when it first sends (its producer is made once, then
+kept). If Redis is down at that moment (beat started, or restarted, during
+an outage) it retries with kombu's default schedule: 2 s, then 4, 6 ... up
+to 30 s between attempts, sending nothing meanwhile. The outboxes depend on
+beat to re-publish what the web and the worker could not, so that could add
+14 s or more to the recovery. This scheduler retries after 1 s, then 2 s,
+then every 3 s. Once connected, a send that fails during an outage is
+simply tried again at the entry's next tick (every 10 s for the outboxes).
 
 Configured by `CELERY_BEAT_SCHEDULER` in settings.
 """

@@ -42,11 +42,32 @@ class PromptReconnectConsumer(Consumer):
         return super().ensure_connected(conn)
 
     def on_connection_error_after_connected(self, exc):
-        from requests_app.tasks import hand_back_held_messages
-
         # Every message taken and not acknowledged: waiting for a pool process, or running.
+        # Read before Celery clears them (on_close, right after this).
         held = [(request.name, list(request.args)) for request in tuple(reserved_requests)]
+        super().on_connection_error_after_connected(exc)  # cancels the running ones first
+        _hand_back(held)
+
+
+def _hand_back(held: list[tuple[str, list]]) -> None:
+    """Hand the held work back to the outboxes, from this (the worker's main) process.
+
+    On a fresh database connection, closed afterwards: this process otherwise
+    never uses the database, and the pool processes it forks must not
+    inherit a connection. Never raises: the consumer goes on reconnecting.
+    """
+    from django.db import close_old_connections, connections
+
+    from requests_app.tasks import hand_back_held_messages
+
+    if not held:
+        return
+    try:
+        close_old_connections()
         marked = hand_back_held_messages(held)
-        if marked:
-            logger.warning("broker connection lost: handed back the work of %s held messages", marked)
-        super().on_connection_error_after_connected(exc)
+    except Exception:
+        logger.exception("could not hand back the work of %s held messages", len(held))
+    else:
+        logger.warning("broker connection lost: handed back the work of %s held messages", marked)
+    finally:
+        connections.close_all()

@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.db import Error as DatabaseError
 from django.utils import timezone
 
 from requests_app.models import Heartbeat, PipelineRecord
 from requests_app.services import notifications, pipeline, retention, supervision
-from requests_app.termination import clean_up
+from requests_app.termination import clean_up, stopping
 
 logger = logging.getLogger(__name__)
 
@@ -35,26 +36,33 @@ def process_new_request(self, request_id: int) -> None:
     """Create, assign and announce the callback for a request."""
     try:
         pipeline.request_process(request_id=request_id)
-    except (SystemExit, KeyboardInterrupt):
-        # The worker is stopping this task (Celery cancels running tasks when
-        # it loses Redis): the transaction rolled back; have beat send it again soon.
-        clean_up(
-            f"request {request_id}",
-            lambda: pipeline.pipeline_mark_unpublished(request_id=request_id),
-            # Cancelled after the commit, while publishing the emails: the sweep queues them (a second
-            # message for one already queued is harmless: only one send can claim the row).
-            lambda: notifications.notification_mark_unqueued(request_id=request_id),
-        )
-        raise
-    except Exception as error:
-        PipelineRecord.objects.filter(request_id=request_id, status="pending").update(
-            attempts=self.request.retries + 1, last_error=f"{type(error).__name__}: {error}"[:500]
-        )
-        if self.request.retries >= self.max_retries:
-            logger.exception("process_new_request gave up on request %s", request_id)
-            pipeline.pipeline_mark_failed(request_id=request_id, error=f"{type(error).__name__}: {error}")
-            return
-        raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
+    except BaseException as error:
+        if stopping(error):
+            # The worker is stopping this task (Celery cancels running tasks when
+            # it loses Redis): the transaction rolled back; have beat send it again soon.
+            clean_up(
+                f"request {request_id}",
+                lambda: pipeline.pipeline_mark_unpublished(request_id=request_id),
+                # Cancelled after the commit, while publishing the emails: the sweep queues them (a second
+                # message for one already queued is harmless: only one send can claim the row).
+                lambda: notifications.notification_mark_unqueued(request_id=request_id),
+            )
+            raise
+        if not isinstance(error, Exception):
+            raise
+        _process_failed(self, request_id, error)
+
+
+def _process_failed(task, request_id: int, error: BaseException) -> None:
+    """Record the error on the request's pipeline record; retry with backoff, or give up after the last."""
+    PipelineRecord.objects.filter(request_id=request_id, status="pending").update(
+        attempts=task.request.retries + 1, last_error=f"{type(error).__name__}: {error}"[:500]
+    )
+    if task.request.retries >= task.max_retries:
+        logger.exception("process_new_request gave up on request %s", request_id)
+        pipeline.pipeline_mark_failed(request_id=request_id, error=f"{type(error).__name__}: {error}")
+        return
+    raise task.retry(exc=error, countdown=_backoff(task.request.retries)) from error
 
 
 @shared_task
@@ -112,8 +120,9 @@ def hand_back_held_messages(held: list[tuple[str, list]]) -> int:
     """A worker lost Redis holding these messages, as (task name, args): their work goes back to the outboxes.
 
     Called by the worker's consumer (clinic/worker.py) for every message it
-    had taken and not acknowledged: waiting for a pool process, waiting for
-    a retry's countdown, or running. Celery drops those it had not started,
+    had taken and not acknowledged: waiting for a pool process, or running.
+    (A retry waiting for its countdown is not among them: its row waits for
+    the stale sweep, as a failed send already does.) Celery drops those it had not started,
     and Redis gives them out again only after the visibility timeout (an
     hour); without this, the outboxes would find the work only once it
     counts as stale (15 s for a request, 2 minutes for an email). Marked
@@ -134,6 +143,10 @@ def hand_back_held_messages(held: list[tuple[str, list]]) -> int:
             continue  # beat's periodic tasks: the next tick runs them again
         try:
             hand_back(args[0])
+        except DatabaseError:
+            # The database is unreachable too: do not wait on it once per message.
+            logger.exception("could not hand back %s(%s); the outboxes' stale sweeps will find the rest", name, args[0])
+            break
         except Exception:
             logger.exception("could not hand back %s(%s)", name, args[0])
         else:

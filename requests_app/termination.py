@@ -11,8 +11,9 @@ started. Both uses here are short database writes.
 The stop may also have come in the middle of a query. psycopg (PostgreSQL)
 waits for the server's answer in Python, so the SystemExit leaves its
 connection mid-conversation and unusable ("another command is already in
-progress"); a clean-up write on it fails. `clean_up` then writes on a new
-connection.
+progress"); a clean-up write on it fails. `clean_up` then cancels that
+query and writes on a new connection. A stop during a COMMIT can even
+surface as a database error instead of SystemExit: `stopping()` tells.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ import signal
 import threading
 from collections.abc import Callable
 
-from django.db import DatabaseError, connection
+from billiard.common import terminate_handler_fired
+from django.db import Error as DatabaseError
+from django.db import connection
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +43,8 @@ def termination_deferred():
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        # None: a handler installed outside Python, which cannot be put back; the default is.
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
         if received:
             os.kill(os.getpid(), signal.SIGTERM)
 
@@ -55,7 +59,10 @@ def clean_up(what: str, *steps: Callable[[], object]) -> None:
             try:
                 step()
             except DatabaseError:
-                # Most likely the stop came mid-query and left the connection unusable.
+                # Most likely the stop came mid-query and left the connection unusable. Cancel
+                # that query first, so that it cannot commit after the step is done on a new one.
+                with contextlib.suppress(Exception):
+                    connection.connection.cancel_safe(timeout=2)
                 with contextlib.suppress(Exception):
                     connection.close()
                 try:
@@ -64,3 +71,13 @@ def clean_up(what: str, *steps: Callable[[], object]) -> None:
                     logger.exception("clean-up after a stopped task failed: %s", what)
             except Exception:
                 logger.exception("clean-up after a stopped task failed: %s", what)
+
+
+def stopping(error: BaseException) -> bool:
+    """Is this exception the worker stopping the task?
+
+    SystemExit is. So is any error raised after billiard's handler has run in
+    this process: a stop during a COMMIT, for one, leaves Django's clean-up
+    to fail on the busy connection, and that error replaces the SystemExit.
+    """
+    return isinstance(error, SystemExit | KeyboardInterrupt) or terminate_handler_fired()

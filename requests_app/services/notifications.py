@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from requests_app.models import AppointmentRequest, Notification, NotificationStatus
 from requests_app.services.broker import publish
-from requests_app.termination import clean_up, termination_deferred
+from requests_app.termination import clean_up, stopping, termination_deferred
 
 logger = logging.getLogger(__name__)
 
@@ -332,8 +332,8 @@ def notification_send(*, notification_id: int) -> str:
         if not _claim(notification_id, claimed_at):
             return "skipped"
         return _send_claimed(notification_id, commit_sent)
-    except (SystemExit, KeyboardInterrupt):
-        if not sent:
+    except BaseException as error:
+        if stopping(error) and not sent:
             clean_up(f"notification {notification_id}", lambda: _hand_back(notification_id, claimed_at))
         raise
 

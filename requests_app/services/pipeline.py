@@ -21,7 +21,7 @@ from requests_app.services.notifications import notification_queue_for_request
 REPUBLISH_UNPUBLISHED_AFTER = timedelta(seconds=15)
 REPUBLISH_UNPROCESSED_AFTER = timedelta(minutes=2)
 # What the admin shows on a record whose task the worker stopped half-way.
-HANDED_BACK = "handed back: the worker stopped the task before it finished (it lost Redis or was shut down)"
+HANDED_BACK = "handed back: the worker stopped or dropped the task before it finished (it lost Redis or was shut down)"
 
 
 def pipeline_publish(record_id: int, request_id: int) -> bool:

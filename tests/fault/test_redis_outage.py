@@ -14,8 +14,9 @@ accepts.
 
 Redis stays down for OUTAGE seconds: long enough that Celery's default
 reconnect schedule (2, 4, 6 ... s between attempts) would already wait 14 s
-between tries; the worker's consumer (clinic/worker.py) and beat's scheduler
-(clinic/beat.py) try every 3 s. The worker also hands back the work in the
+between tries; the worker's consumer (clinic/worker.py) tries every 3 s, and
+so does beat's scheduler (clinic/beat.py) when, as here, its first send
+comes during the outage. The worker also hands back the work in the
 messages it held when Redis went away (Redis would keep them from everyone
 for the visibility timeout, an hour).
 """
@@ -244,8 +245,9 @@ def test_emails_a_worker_held_when_redis_went_away_go_out_at_the_next_sweep_not_
 
 
 def test_beat_retries_a_lost_redis_every_few_seconds_and_connects_as_soon_as_it_is_back(own_redis, tmp_path, caplog):
-    # kombu's default waits 2, 4, 6 ... up to 30 s between attempts, sending nothing meanwhile: after a
-    # minute's outage beat could find Redis 14 s late. clinic/beat.py waits 1, 2, then 3 s.
+    # Beat connects when it first sends; if Redis is down then, kombu's default waits 2, 4, 6 ... up to
+    # 30 s between attempts, sending nothing meanwhile: after a minute's outage beat could find Redis
+    # 14 s late. clinic/beat.py waits 1, 2, then 3 s. (This is the call beat makes to get its producer.)
     own_redis.stop()
     scheduler = PromptReconnectScheduler(app=celery_app, schedule_filename=str(tmp_path / "beat-schedule"), lazy=True)
     connected = threading.Event()
@@ -265,4 +267,4 @@ def test_beat_retries_a_lost_redis_every_few_seconds_and_connects_as_soon_as_it_
     waits = [float(re.search(r"again in ([0-9.]+) seconds", r.getMessage()).group(1)) for r in caplog.records]
     print(f"waits between attempts {waits}; connected {after:.1f} s after Redis came back")
     assert len(waits) >= 4 and max(waits) <= RECONNECT_INTERVAL_MAX + RECONNECT_INTERVAL_START
-    assert after <= RECONNECT_INTERVAL_MAX + RECONNECT_INTERVAL_START + 1
+    assert after <= RECONNECT_INTERVAL_MAX + RECONNECT_INTERVAL_START + 2

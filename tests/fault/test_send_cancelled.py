@@ -24,7 +24,7 @@ import time
 import pytest
 import redis
 from billiard.common import _shutdown_cleanup, clear_terminate_handler_fired
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from requests_app import tasks
@@ -362,3 +362,29 @@ def test_the_work_in_messages_a_worker_held_goes_back_to_the_outboxes_and_finish
     pending.refresh_from_db()
     assert (sent.status, sent.unqueued_at) == (NotificationStatus.SENT, None)
     assert (pending.status, pending.unqueued_at is not None) == (NotificationStatus.PENDING, True)
+
+
+def test_a_stop_that_surfaces_as_a_database_error_is_still_handled_as_a_stop(
+    billiard_sigterm, broker, front_desk, monkeypatch
+):
+    # A stop during a COMMIT: Django's clean-up fails on the busy connection, and its error replaces the SystemExit.
+    request = submit().request
+
+    def stopped_and_the_clean_up_failed(**kwargs):
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+        except SystemExit:
+            raise DatabaseError("cannot change autocommit on a busy connection") from None
+
+    monkeypatch.setattr(pipeline, "notification_queue_for_request", stopped_and_the_clean_up_failed)
+    with pytest.raises(DatabaseError):
+        tasks.process_new_request.run(request.pk)
+
+    record = PipelineRecord.objects.get(request=request)
+    assert (record.status, record.attempts, record.published_at, record.last_error) == (
+        "pending",
+        0,
+        None,
+        pipeline.HANDED_BACK,
+    ), "a stop, not a failure to retry"
