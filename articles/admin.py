@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from articles.models import Article, Person, Topic
 
 
+class ClinicDateTimeField(forms.SplitDateTimeField):
+    """A date and time in the clinic's zone, including the hour repeated when the clocks go back.
+
+    Django refuses such a time as ambiguous, and the admin shows every saved
+    time in local time: an article published between 1 and 2 am on the night
+    the clocks go back could then never be saved again. This takes the first
+    of the two (daylight time); for a time skipped when the clocks go forward,
+    the offset before the change.
+    """
+
+    def compress(self, data_list):
+        if data_list and all(value not in self.empty_values for value in data_list):
+            return datetime.combine(*data_list).replace(tzinfo=timezone.get_current_timezone())
+        return super().compress(data_list)
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.DateTimeField: {"form_class": ClinicDateTimeField}}
     list_display = ["title", "status", "visibility", "published_at", "reviewer", "updated_at", "modified"]
     list_filter = ["status", "topics", "reviewer"]
     list_select_related = ["reviewer"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 
 import pytest
@@ -120,3 +120,41 @@ def test_the_other_admin_pages_open(admin_client, url):
     ArticleFactory()
 
     assert admin_client.get(url).status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize(
+    ("local_time", "saved_utc"),
+    [
+        # The clocks go back at 2 am on 1 November 2026: 1:30 am happens twice.
+        ("2026-11-01 01:30:00", datetime(2026, 11, 1, 5, 30, tzinfo=UTC)),
+        # They go forward at 2 am on 8 March 2026: 2:30 am never happens.
+        ("2026-03-08 02:30:00", datetime(2026, 3, 8, 7, 30, tzinfo=UTC)),
+    ],
+)
+def test_an_article_dated_in_a_clock_change_hour_can_be_saved_in_the_admin(admin_client, local_time, saved_utc):
+    article = ArticleFactory(published_at=datetime(2026, 1, 5, 9, tzinfo=UTC))
+    day, time = local_time.split()
+
+    response = admin_client.post(
+        f"/admin/articles/article/{article.pk}/change/",
+        {
+            "title": article.title,
+            "slug": article.slug,
+            "summary": article.summary,
+            "body_markdown": article.body_markdown,
+            "topics": [],
+            "author": article.author_id,
+            "reviewer": article.reviewer_id,
+            "status": "published",
+            "published_at_0": day,
+            "published_at_1": time,
+            "updated_at_0": day,
+            "updated_at_1": time,
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    article.refresh_from_db()
+    assert article.published_at == saved_utc
+    assert article.updated_at == saved_utc
