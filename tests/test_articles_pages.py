@@ -14,6 +14,7 @@ from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import timezone
 from django.utils.html import escape
 from django.views.defaults import page_not_found
 
@@ -121,8 +122,9 @@ def test_an_article_shows_its_dates_and_topics(client):
 
     html = client.get(article.get_absolute_url()).content.decode()
 
-    assert f'datetime="{article.published_at:%Y-%m-%d}"' in html
-    assert f'datetime="{article.updated_at:%Y-%m-%d}"' in html
+    # The page shows dates in the clinic's time zone; in a New York evening UTC is a day ahead.
+    assert f'datetime="{timezone.localdate(article.published_at):%Y-%m-%d}"' in html
+    assert f'datetime="{timezone.localdate(article.updated_at):%Y-%m-%d}"' in html
     assert 'href="/articles/topic/form/"' in html
 
 
