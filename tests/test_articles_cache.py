@@ -18,6 +18,7 @@ from articles import cache as page_cache
 from articles.cache import cached_page
 from articles.models import Article
 from tests.factories import ArticleFactory, PersonFactory, TopicFactory
+from tests.support.articles import article_change_form
 
 pytestmark = pytest.mark.django_db
 
@@ -134,27 +135,10 @@ def test_an_edit_in_the_admin_shows_on_the_public_page_at_once(
     article = ArticleFactory(title="Before the edit", topics=[topic])
     assert "Before the edit" in client.get(article.get_absolute_url()).content.decode()
     assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
-    local_published = timezone.localtime(article.published_at)
-    local_updated = timezone.localtime(article.updated_at)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
-            f"/admin/articles/article/{article.pk}/change/",
-            {
-                "title": "After the edit",
-                "slug": article.slug,
-                "summary": article.summary,
-                "body_markdown": article.body_markdown,
-                "topics": [topic.pk],
-                "author": article.author_id,
-                "reviewer": article.reviewer_id,
-                "status": "published",
-                "published_at_0": local_published.strftime("%Y-%m-%d"),
-                "published_at_1": local_published.strftime("%H:%M:%S"),
-                "updated_at_0": local_updated.strftime("%Y-%m-%d"),
-                "updated_at_1": local_updated.strftime("%H:%M:%S"),
-                "_save": "Save",
-            },
+            f"/admin/articles/article/{article.pk}/change/", article_change_form(article, title="After the edit")
         )
     assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:2000]
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from tests.factories import ArticleFactory, TopicFactory
+from tests.support.articles import article_change_form
 
 pytestmark = pytest.mark.django_db
 
@@ -137,21 +138,7 @@ def test_an_article_dated_in_a_clock_change_hour_can_be_saved_in_the_admin(admin
 
     response = admin_client.post(
         f"/admin/articles/article/{article.pk}/change/",
-        {
-            "title": article.title,
-            "slug": article.slug,
-            "summary": article.summary,
-            "body_markdown": article.body_markdown,
-            "topics": [],
-            "author": article.author_id,
-            "reviewer": article.reviewer_id,
-            "status": "published",
-            "published_at_0": day,
-            "published_at_1": time,
-            "updated_at_0": day,
-            "updated_at_1": time,
-            "_save": "Save",
-        },
+        article_change_form(article, published_at_0=day, published_at_1=time, updated_at_0=day, updated_at_1=time),
     )
 
     assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
