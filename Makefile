@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: help install run test test-fast lint format migrate content superuser bench clean
+.PHONY: help install run test test-fast lint format migrate content superuser bench triage-eval clean
 
 help:
 	@echo "make run        set everything up and start the whole system on http://127.0.0.1:$(PORT)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint       ruff check and format check"
 	@echo "make format     ruff format and fix"
 	@echo "make bench      benchmarks against a bare-Django baseline (writes bench/results/)"
+	@echo "make triage-eval  score triage on the labelled corpus in tests/triage/ (recall, false alarms, speed)"
 	@echo "make superuser  create a staff login for the admin"
 
 # Reinstalls only when a requirements file changed since the last install.
@@ -56,6 +57,9 @@ format: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+triage-eval: install
+	$(BIN)/python -m tests.triage.evaluation --timing $(EVAL_ARGS)
 
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .ruff_cache

@@ -64,7 +64,8 @@ def form_fields(patients: Patients, *, csrf_token: str | None = None) -> dict:
     """The form as a browser sends it, with a form token signed a minute ago (older than MIN_FILL_SECONDS)."""
     from django.core import signing
 
-    from requests_app.forms import FORM_TOKEN_SALT
+    from requests_app.forms import FORM_TOKEN_SALT, screening_field
+    from requests_app.triage.screening import QUESTIONS
 
     token = signing.dumps({"t": time.time() - 60, "id": uuid.uuid4().hex}, salt=FORM_TOKEN_SALT)
     fields = {
@@ -75,6 +76,8 @@ def form_fields(patients: Patients, *, csrf_token: str | None = None) -> dict:
         "patient_type": "new",
         "form_token": token,
         "website": "",
+        # A patient answers the safety questions: every one "no" here.
+        **{screening_field(q.code): "no" for q in QUESTIONS},
     }
     if csrf_token:
         fields = {"csrfmiddlewaretoken": csrf_token, **fields}

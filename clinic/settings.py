@@ -321,6 +321,11 @@ SPECTACULAR_SETTINGS = {
     # Served from this site, not a CDN: the pages work offline and under the CSP.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # One name for each choice set used by several fields (resolved lazily, by path).
+    "ENUM_NAME_OVERRIDES": {
+        "PriorityEnum": "requests_app.models.intake.Priority.choices",
+        "ScreeningAnswerEnum": "requests_app.triage.screening.ANSWER_CHOICES",
+    },
 }
 
 # --- The clinic -------------------------------------------------------------

@@ -7,3 +7,9 @@ class RequestsAppConfig(AppConfig):
 
     def ready(self) -> None:
         from requests_app import checks  # noqa: F401  (registers the system checks)
+
+    def web_started(self) -> None:
+        """Called by clinic/wsgi.py in each web process: build triage's text pipeline before any patient waits."""
+        from requests_app.triage import warm_up
+
+        warm_up()

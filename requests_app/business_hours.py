@@ -4,8 +4,11 @@ The clinic's opening hours, time zone and closed days (public holidays from
 the `holidays` package plus closures entered in the admin) decide when a
 callback is due:
 
+- emergency: within 15 minutes when the clinic is open, at opening when it
+  is closed (the patient has been told to go to an emergency department
+  now, and the alert reaches the desk and the supervisors at once);
 - urgent: within one business hour of the next opening moment (so at night
-  it is due an hour after opening, while the on-call alert goes out at once);
+  it is due an hour after opening, while the alert goes out at once);
 - routine: within one business day: by the same clock time on the next
   open day (or that day's closing time, if the clinic closes earlier);
 - routine with a best time to call: by the end of the patient's first
@@ -36,6 +39,7 @@ TIME_SLOTS: dict[str, tuple[str, time, time]] = {
 TIME_SLOT_CHOICES = [(code, label) for code, (label, _, _) in TIME_SLOTS.items()]
 DAY_CHOICES = list(zip(DAY_CODES, DAY_NAMES, strict=True))
 
+EMERGENCY_WITHIN = timedelta(minutes=15)
 URGENT_WITHIN = timedelta(hours=1)
 # A preferred window with less than this left is too short to plan a call in.
 MIN_USEFUL_WINDOW = timedelta(minutes=30)
@@ -151,15 +155,19 @@ def clinic_calendar(around: datetime) -> BusinessCalendar:
 def callback_due_at(
     *,
     received_at: datetime,
-    urgent: bool,
+    priority: str,
     best_time_slots: Iterable[str] = (),
     best_days: Iterable[str] = (),
     calendar: BusinessCalendar | None = None,
 ) -> datetime:
     """When the front desk must have called the patient back."""
     calendar = calendar or clinic_calendar(received_at)
+    if priority == "emergency":
+        if calendar.is_open(received_at):
+            return received_at + EMERGENCY_WITHIN
+        return calendar.next_open(received_at)
     start = calendar.next_open(received_at)
-    if urgent:
+    if priority == "urgent":
         # Red flags: no waiting for the patient's preferred time.
         return calendar.add_business_time(start, URGENT_WITHIN)
     slots, days = list(best_time_slots), list(best_days)

@@ -27,6 +27,7 @@ SUBJECTS = {
     "patient_acknowledgement": "We received your appointment request ({reference})",
     "desk_new_request": "New appointment request {reference} ({priority})",
     "urgent_alert": "URGENT appointment request {reference}: call back by {due}",
+    "emergency_alert": "EMERGENCY appointment request {reference}: call now",
     "appointment_scheduled": "Your appointment on {appointment}",
     "appointment_reminder": "Reminder: your appointment tomorrow, {appointment}",
     "patient_unreachable": "We tried to call you about your appointment request ({reference})",
@@ -57,6 +58,7 @@ def format_moment(moment: datetime) -> str:
 def _context(notification: Notification) -> dict:
     from requests_app.selectors import queue_summary
     from requests_app.services.intake import expected_callback, patient_guidance
+    from requests_app.triage.guidance import guidance_title
 
     context: dict = {"clinic": settings.CLINIC, "site_url": settings.SITE_URL, "event": notification.event}
     request = notification.request
@@ -80,6 +82,7 @@ def _context(notification: Notification) -> dict:
             context["due"] = format_moment(expected_callback(request))
         context["expected_call"] = format_moment(expected_callback(request))
         context["guidance"] = patient_guidance(request)
+        context["guidance_title"] = guidance_title(request.priority)
         if notification.event == "patient_unreachable":
             context["better_time_url"] = settings.SITE_URL + reverse(
                 "requests_app:better-time", args=[better_time_token(request.pk)]

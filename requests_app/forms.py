@@ -14,12 +14,17 @@ from requests_app.business_hours import DAY_CHOICES, TIME_SLOT_CHOICES
 from requests_app.models import ContactMethod, PainDuration, PatientType
 from requests_app.models.intake import REASON_MAX_LENGTH
 from requests_app.triage import SYMPTOM_CHOICES
+from requests_app.triage.screening import ANSWER_LABELS, GROUPS, QUESTIONS
 from requests_app.validation import NAME_MAX_LENGTH, no_control_characters, require_consent, single_line
 
 FORM_TOKEN_SALT = "requests_app.form-started"  # noqa: S105 (a signing namespace, not a secret)
 # Faster than a person can read and fill the form: a bot.
 MIN_FILL_SECONDS = 3
 FORM_TOKEN_MAX_AGE = 24 * 3600
+
+
+def screening_field(code: str) -> str:
+    return f"screening_{code}"
 
 
 class BotSuspected(Exception):
@@ -82,11 +87,16 @@ class AppointmentRequestForm(forms.Form):
         help_text=f"A few words about your back pain and your running. At most {REASON_MAX_LENGTH} characters.",
     )
     symptoms = forms.MultipleChoiceField(
-        label="Do you have any of these?",
+        label="Where does it hurt?",
         choices=SYMPTOM_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Tick all that apply. Some of them mean you should be seen soon, and we will tell you if so.",
+        help_text="Tick all that apply.",
+    )
+    screening_skip = forms.BooleanField(
+        label="I would rather answer these questions on the phone",
+        required=False,
+        help_text="Then we ask them first when we call. If any of them is a yes for you, please answer it here.",
     )
     pain_duration = forms.ChoiceField(
         label="How long have you had the pain?",
@@ -122,6 +132,15 @@ class AppointmentRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        for question in QUESTIONS:
+            self.fields[screening_field(question.code)] = forms.ChoiceField(
+                label=question.text,
+                choices=list(ANSWER_LABELS.items()),
+                widget=forms.RadioSelect,
+                required=False,
+                help_text=question.hint,
+                error_messages={"invalid_choice": "Choose yes, no or not sure."},
+            )
         self.fields["phone"].region = settings.PHONENUMBER_DEFAULT_REGION
         autocomplete = {
             "first_name": "given-name",
@@ -135,6 +154,29 @@ class AppointmentRequestForm(forms.Form):
         self.fields["phone"].widget.input_type = "tel"
         self.fields["website"].widget.attrs["tabindex"] = "-1"
         self.submission_id = ""
+
+    def screening_groups(self) -> list[tuple[str, list]]:
+        """The screening questions' bound fields, by group, in the order the form shows them."""
+        return [(group, [self[screening_field(q.code)] for q in QUESTIONS if q.group == group]) for group in GROUPS]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("screening_skip"):
+            for question in QUESTIONS:
+                name = screening_field(question.code)
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(
+                        name, "Answer yes, no or not sure, or tick the box to answer these questions on the phone."
+                    )
+        return cleaned
+
+    def screening_answers(self) -> dict[str, str]:
+        """The questions answered; one left blank (with the skip box ticked) is skipped."""
+        return {
+            q.code: self.cleaned_data[screening_field(q.code)]
+            for q in QUESTIONS
+            if self.cleaned_data.get(screening_field(q.code))
+        }
 
     def clean_form_token(self) -> str:
         token = self.cleaned_data["form_token"]

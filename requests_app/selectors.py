@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from statistics import median
 
@@ -11,16 +12,25 @@ from django.utils import timezone
 
 from requests_app.models import AppointmentRequest, CallAttempt, Callback, CallbackStatus, Priority
 from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
+from requests_app.triage.flags import RedFlag, flag_for
+from requests_app.triage.screening import ANSWERS, NOT_SURE, QUESTIONS, SKIPPED, Question
 
 
 def queue_summary() -> dict[str, int]:
-    """Open, overdue, urgent and unassigned callbacks now, and requests in the last day: one query."""
+    """Open, overdue and unassigned callbacks now, the open ones per tier, and requests in the last day.
+
+    `emergency`, `urgent` and `routine` each count one tier only (`urgent`
+    does not include emergencies). One query for the callbacks, one for the
+    requests.
+    """
     now = timezone.now()
     open_q = Q(status__in=OPEN_CALLBACK_STATUSES)
     counts = Callback.objects.filter(open_q).aggregate(
         open=Count("pk"),
         overdue=Count("pk", filter=Q(due_at__lt=now)),
+        emergency=Count("pk", filter=Q(priority=Priority.EMERGENCY)),
         urgent=Count("pk", filter=Q(priority=Priority.URGENT)),
+        routine=Count("pk", filter=Q(priority=Priority.ROUTINE)),
         unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
     )
     counts["last_24h"] = AppointmentRequest.objects.filter(created_at__gte=now - timedelta(hours=24)).count()
@@ -108,3 +118,107 @@ def daily_counts(*, days: int = 30) -> list[dict]:
         {"day": day, "requests": received.get(day, 0), "scheduled": scheduled.get(day, 0)}
         for day in (first + timedelta(days=offset) for offset in range(days))
     ]
+
+
+# --- why triage raised a request ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlagWithEvidence:
+    flag: RedFlag
+    # The request's `triage_evidence` rows that raised this flag, as stored.
+    evidence: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
+class TriageSummary:
+    """What the desk needs to see about a request's triage, read from the stored evidence."""
+
+    flags: tuple[FlagWithEvidence, ...]
+    # Every screening question in order, with "yes", "no", "not_sure" or "skipped".
+    screening: tuple[tuple[Question, str], ...]
+    # Questions the patient was not sure about: the desk asks these first.
+    ask_first: tuple[Question, ...]
+    # Where the patient's own words raised a flag: merged (start, end) offsets into the reason.
+    spans: tuple[tuple[int, int], ...]
+    # Words from a repeat submission that raised a flag: they are in its note, not in this reason.
+    repeat_quotes: tuple[str, ...]
+    # Words from this reason whose offsets no longer point at them (never expected; shown rather than lost).
+    unplaced_quotes: tuple[str, ...]
+
+
+def _placed(row: dict, reason: str) -> tuple[int, int] | None:
+    """The row's offsets into `reason`, if they are there and still point at its quote."""
+    start, end = row.get("start"), row.get("end")
+    if row.get("repeat") or not isinstance(start, int) or not isinstance(end, int):
+        return None
+    if not 0 <= start < end <= len(reason) or reason[start:end] != row.get("quote", reason[start:end]):
+        return None
+    return start, end
+
+
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching (start, end) spans joined into one, in order."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def request_triage_summary(*, request: AppointmentRequest) -> TriageSummary:
+    """The flags with the evidence behind each, the screening answers and what to ask first.
+
+    Flags stored under a code from before the three tiers are shown as the
+    flag they became. An evidence row for a flag the request does not list
+    (it cannot happen through intake) is still shown under that flag.
+    """
+    rows = [row for row in request.triage_evidence if isinstance(row, dict)]
+    flags: dict[str, RedFlag] = {}
+    for code in [*request.red_flags, *(row.get("flag", "") for row in rows)]:
+        flag = flag_for(code) if code else None
+        if flag is not None:
+            flags.setdefault(flag.code, flag)
+    evidence: dict[str, list[dict]] = {code: [] for code in flags}
+    for row in rows:
+        flag = flag_for(row.get("flag", ""))
+        if flag is not None:
+            evidence[flag.code].append(row)
+
+    answers = request.screening if isinstance(request.screening, dict) else {}
+    screening = tuple(
+        (question, answers[question.code] if answers.get(question.code) in ANSWERS else SKIPPED)
+        for question in QUESTIONS
+    )
+    unsure = {code for code, answer in answers.items() if answer == NOT_SURE}
+    unsure |= {
+        row.get("question") for row in rows if row.get("answer") == NOT_SURE and row.get("source") == "screening"
+    }
+    ask_first = tuple(question for question in QUESTIONS if question.code in unsure)
+
+    reason = request.reason or ""
+    placed: list[tuple[int, int]] = []
+    repeat_quotes: list[str] = []
+    unplaced_quotes: list[str] = []
+    for row in rows:
+        if row.get("source") != "text":
+            continue
+        span = _placed(row, reason)
+        if span is not None:
+            placed.append(span)
+            continue
+        quotes = repeat_quotes if row.get("repeat") else unplaced_quotes
+        if row.get("quote") and row["quote"] not in quotes:
+            quotes.append(row["quote"])
+    # Sorted by tier (emergency first), then in the order the flags are listed.
+    ordered = sorted(flags.values(), key=lambda flag: -flag.tier)
+    return TriageSummary(
+        flags=tuple(FlagWithEvidence(flag=flag, evidence=tuple(evidence[flag.code])) for flag in ordered),
+        screening=screening,
+        ask_first=ask_first,
+        spans=tuple(merge_spans(placed)),
+        repeat_quotes=tuple(repeat_quotes),
+        unplaced_quotes=tuple(unplaced_quotes),
+    )

@@ -18,13 +18,9 @@ from requests_app.forms import AppointmentRequestForm, new_form_token
 from requests_app.models import AppointmentRequest, Channel, IdempotencyRecord
 from requests_app.services.callbacks import callback_reopen_with_better_time
 from requests_app.services.idempotency import IdempotencyConflict, fingerprint, idempotent_submission
-from requests_app.services.intake import (
-    appointment_request_create,
-    expected_callback,
-    guidance_text,
-    submission_urgent,
-)
+from requests_app.services.intake import appointment_request_create, expected_callback, submission_priority
 from requests_app.throttling import AppointmentRequestThrottle, client_ip
+from requests_app.triage.guidance import guidance_for, guidance_title
 
 CONFIRMATION_SALT = "requests_app.confirmation"
 CONFIRMATION_MAX_AGE = 7 * 24 * 3600
@@ -125,11 +121,13 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
         "source_article": _source_article(cleaned["article"]),
         "referrer": cleaned["referrer"],
         "campaign": cleaned["campaign"],
+        "screening": form.screening_answers(),
     }
 
     def create():
         result = appointment_request_create(**fields, channel=Channel.WEB_FORM, client_ip=client_ip(request))
-        body = {"reference": result.request.reference, "urgent": submission_urgent(result)}
+        priority = submission_priority(result)
+        body = {"reference": result.request.reference, "priority": priority, "urgent": priority != "routine"}
         return result.request, HTTPStatus.SEE_OTHER, body
 
     # The same form sent twice (a double click, a resend after "back") is
@@ -158,14 +156,18 @@ def request_received(request: HttpRequest, token: str) -> HttpResponse:
     record = IdempotencyRecord.objects.filter(key=key).select_related("request").first()
     if record is None:
         raise Http404("This confirmation link is not valid.")
-    appointment_request, urgent = record.request, bool(record.response_body.get("urgent"))
+    appointment_request = record.request
+    # The tier of this submission (a confirmation from before the three tiers has only "urgent").
+    priority = record.response_body.get("priority") or ("urgent" if record.response_body.get("urgent") else "routine")
     return render(
         request,
         "requests/received.html",
         {
             "appointment_request": appointment_request,
             "expected_call": format_moment(expected_callback(appointment_request)),
-            "guidance": guidance_text(urgent=urgent),
+            "priority": priority,
+            "guidance": guidance_for(priority),
+            "guidance_title": guidance_title(priority),
         },
     )
 

@@ -503,6 +503,7 @@ def test_the_openapi_schema_documents_every_staff_operation(client):
         ("/api/v1/staff/callbacks/{id}/schedule/", "post"),
         ("/api/v1/staff/callbacks/{id}/close/", "post"),
         ("/api/v1/staff/callbacks/{id}/unreachable/", "post"),
+        ("/api/v1/staff/callbacks/{id}/priority/", "post"),
     }
     for (path, method), operation in operations.items():
         assert operation["tags"] == ["Staff queue"], path
@@ -513,3 +514,4 @@ def test_the_openapi_schema_documents_every_staff_operation(client):
     listing = operations[("/api/v1/staff/callbacks/", "get")]
     assert {"status", "mine", "unassigned", "overdue", "cursor"} <= {p["name"] for p in listing["parameters"]}
     assert "requestBody" in operations[("/api/v1/staff/callbacks/{id}/schedule/", "post")]
+    assert "requestBody" in operations[("/api/v1/staff/callbacks/{id}/priority/", "post")]

@@ -34,7 +34,7 @@ def calendar(*closed: date) -> BusinessCalendar:
     ],
 )
 def test_a_routine_callback_is_due_within_one_business_day(received, due):
-    assert callback_due_at(received_at=received, urgent=False, calendar=calendar()) == due
+    assert callback_due_at(received_at=received, priority="routine", calendar=calendar()) == due
 
 
 @pytest.mark.parametrize(
@@ -47,13 +47,13 @@ def test_a_routine_callback_is_due_within_one_business_day(received, due):
     ],
 )
 def test_an_urgent_callback_is_due_within_one_business_hour(received, due):
-    assert callback_due_at(received_at=received, urgent=True, calendar=calendar()) == due
+    assert callback_due_at(received_at=received, priority="urgent", calendar=calendar()) == due
 
 
 def test_a_holiday_is_skipped():
     # Thanksgiving 2026 is Thursday 26 November.
     thanksgiving = date(2026, 11, 26)
-    due = callback_due_at(received_at=at(2026, 11, 25, 9, 0), urgent=False, calendar=calendar(thanksgiving))
+    due = callback_due_at(received_at=at(2026, 11, 25, 9, 0), priority="routine", calendar=calendar(thanksgiving))
     assert due == at(2026, 11, 27, 9, 0)
 
 
@@ -63,12 +63,12 @@ def test_the_clinic_calendar_includes_public_holidays_and_closures_from_the_admi
     cal = clinic_calendar(at(2026, 11, 23, 9, 0))
     assert date(2026, 11, 26) in cal.closed_dates  # Thanksgiving, from the holidays package
     assert date(2026, 11, 24) in cal.closed_dates
-    assert callback_due_at(received_at=at(2026, 11, 23, 10, 0), urgent=False) == at(2026, 11, 25, 10, 0)
+    assert callback_due_at(received_at=at(2026, 11, 23, 10, 0), priority="routine") == at(2026, 11, 25, 10, 0)
 
 
 def test_the_best_time_to_call_sets_the_deadline_to_the_end_of_the_first_preferred_window():
     due = callback_due_at(
-        received_at=at(2026, 11, 23, 10, 15), urgent=False, best_time_slots=["afternoon"], calendar=calendar()
+        received_at=at(2026, 11, 23, 10, 15), priority="routine", best_time_slots=["afternoon"], calendar=calendar()
     )
     assert due == at(2026, 11, 23, 17, 0)
 
@@ -76,7 +76,7 @@ def test_the_best_time_to_call_sets_the_deadline_to_the_end_of_the_first_preferr
 def test_a_preferred_day_later_in_the_week_is_waited_for():
     due = callback_due_at(
         received_at=at(2026, 11, 23, 10, 15),
-        urgent=False,
+        priority="routine",
         best_time_slots=["morning"],
         best_days=["thu"],
         calendar=calendar(),
@@ -86,21 +86,25 @@ def test_a_preferred_day_later_in_the_week_is_waited_for():
 
 def test_a_window_with_too_little_time_left_moves_to_the_next_day():
     due = callback_due_at(
-        received_at=at(2026, 11, 23, 11, 50), urgent=False, best_time_slots=["morning"], calendar=calendar()
+        received_at=at(2026, 11, 23, 11, 50), priority="routine", best_time_slots=["morning"], calendar=calendar()
     )
     assert due == at(2026, 11, 24, 12, 0)
 
 
 def test_an_urgent_request_ignores_the_preferred_time():
     due = callback_due_at(
-        received_at=at(2026, 11, 23, 10, 0), urgent=True, best_time_slots=["evening"], calendar=calendar()
+        received_at=at(2026, 11, 23, 10, 0), priority="urgent", best_time_slots=["evening"], calendar=calendar()
     )
     assert due == at(2026, 11, 23, 11, 0)
 
 
 def test_patients_with_a_best_time_sort_by_it_within_a_priority():
     received = at(2026, 11, 23, 9, 0)
-    morning = callback_due_at(received_at=received, urgent=False, best_time_slots=["morning"], calendar=calendar())
-    evening = callback_due_at(received_at=received, urgent=False, best_time_slots=["evening"], calendar=calendar())
-    anytime = callback_due_at(received_at=received, urgent=False, calendar=calendar())
+    morning = callback_due_at(
+        received_at=received, priority="routine", best_time_slots=["morning"], calendar=calendar()
+    )
+    evening = callback_due_at(
+        received_at=received, priority="routine", best_time_slots=["evening"], calendar=calendar()
+    )
+    anytime = callback_due_at(received_at=received, priority="routine", calendar=calendar())
     assert morning < evening < anytime

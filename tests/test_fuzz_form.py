@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import strategies as st
 
 from requests_app.forms import FORM_TOKEN_SALT
-from tests.support.intake import patient_fields
+from tests.support.intake import patient_fields, screening_answered
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,9 @@ FIELDS = [
     "campaign",
     "form_token",
     "website",
+    "screening_skip",
+    "screening_saddle_numbness",
+    "screening_leg_nerves",
 ]
 PLAUSIBLE = [
     "",
@@ -62,6 +65,8 @@ PLAUSIBLE = [
     "mon",
     "lower_back_pain",
     "bladder_bowel",
+    "yes",
+    "not_sure",
     "weeks",
     "new",
     "returning",
@@ -91,6 +96,7 @@ def valid_submission() -> dict:
     fields = patient_fields()
     fields["consent"] = "on"
     fields["form_token"] = started_a_minute_ago()
+    fields.update(screening_answered("no"))
     return fields
 
 

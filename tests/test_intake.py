@@ -44,10 +44,42 @@ def test_phone_numbers_are_stored_in_e164():
     assert str(request.phone) == "+16035550142"
 
 
-def test_red_flags_make_the_request_urgent_and_are_recorded():
+def test_red_flags_set_the_tier_and_are_recorded_with_the_patients_words():
     request = submit(reason="Numbness in my groin since the weekend", symptoms=["leg_weakness"]).request
-    assert request.priority == Priority.URGENT
+    assert request.priority == Priority.EMERGENCY
     assert {"saddle_numbness", "leg_weakness"} <= set(request.red_flags)
+    quoted = [row for row in request.triage_evidence if row["source"] == "text"]
+    assert quoted == [
+        {"flag": "saddle_numbness", "source": "text", "quote": "Numbness in my groin", "start": 0, "end": 20}
+    ]
+
+
+def test_an_urgent_flag_alone_makes_the_request_urgent_not_emergency():
+    request = submit(reason="Pain shooting down my right leg when I run").request
+    assert request.priority == Priority.URGENT
+    assert request.red_flags == ["radiating_leg_pain"]
+
+
+def test_screening_answers_are_recorded_and_a_yes_raises_the_tier():
+    request = submit(screening={"bladder_bowel": "yes", "fever": "no"}).request
+    assert request.priority == Priority.EMERGENCY
+    assert request.screening == {"bladder_bowel": "yes", "fever": "no"}
+    assert request.red_flags == ["bladder_bowel"]
+
+
+def test_not_sure_raises_a_routine_request_to_urgent_and_is_kept_for_the_desk():
+    request = submit(screening={"saddle_numbness": "not_sure"}).request
+    assert request.priority == Priority.URGENT
+    assert request.red_flags == []
+    assert {"flag": "", "source": "screening", "question": "saddle_numbness", "answer": "not_sure"} in (
+        request.triage_evidence
+    )
+
+
+def test_unknown_screening_questions_and_answers_are_dropped():
+    request = submit(screening={"made_up": "yes", "fever": "maybe"}).request
+    assert request.screening == {}
+    assert request.priority == Priority.ROUTINE
 
 
 def test_the_client_ip_is_stored_only_as_a_keyed_hash():
@@ -84,6 +116,24 @@ def test_a_repeat_with_new_red_flags_makes_the_open_request_urgent_and_runs_the_
     assert first.priority == Priority.URGENT
     assert first.red_flags == ["leg_numbness"]
     assert PipelineRecord.objects.filter(request=first).count() == 2
+
+
+def test_a_repeat_can_raise_a_request_to_emergency():
+    first = submit(phone="+16035550114", reason="Pain shooting down my leg").request
+    submit(phone="+16035550114", reason="Since this morning I cannot pee at all")
+    first.refresh_from_db()
+    assert first.priority == Priority.EMERGENCY
+    assert first.red_flags == ["radiating_leg_pain", "bladder_bowel"]
+
+
+def test_a_routine_repeat_never_lowers_the_open_requests_tier():
+    first = submit(phone="+16035550115", reason="Numbness in my groin since the weekend").request
+    again = submit(phone="+16035550115", reason="Just wanted to add my insurance details")
+    first.refresh_from_db()
+    assert first.priority == Priority.EMERGENCY
+    # The answer to the repeat says what the repeat itself showed, nothing of the first request.
+    assert again.priority == Priority.ROUTINE
+    assert PipelineRecord.objects.filter(request=first).count() == 1
 
 
 def test_a_closed_request_is_not_merged_into():

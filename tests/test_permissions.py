@@ -98,6 +98,8 @@ OTHER_ADMIN_PAGES: dict[str, dict[str, int | str]] = {
     },
     "/admin/requests_app/callback/{callback}/schedule/": {ANONYMOUS: LOGIN, NO_GROUP: 403, DESK: 200, SUPERVISOR: 200},
     "/admin/requests_app/callback/{callback}/close/": {ANONYMOUS: LOGIN, NO_GROUP: 403, DESK: 200, SUPERVISOR: 200},
+    # Changing the tier overrides triage: supervisors only.
+    "/admin/requests_app/callback/{callback}/priority/": {ANONYMOUS: LOGIN, NO_GROUP: 403, DESK: 403, SUPERVISOR: 200},
     "/admin/requests_app/callback/{callback}/history/{callback_version}/": {
         ANONYMOUS: LOGIN,
         NO_GROUP: 403,
@@ -121,6 +123,7 @@ ADMIN_ACTIONS: dict[str, dict[str, int | str]] = {
     "unreachable": {ANONYMOUS: LOGIN, NO_GROUP: 403, DESK: 302, SUPERVISOR: 302},
     "schedule": {ANONYMOUS: LOGIN, NO_GROUP: 403, DESK: 302, SUPERVISOR: 302},
     "close": {ANONYMOUS: LOGIN, NO_GROUP: 403, DESK: 302, SUPERVISOR: 302},
+    "priority": {ANONYMOUS: LOGIN, NO_GROUP: 403, DESK: 403, SUPERVISOR: 302},
 }
 
 # --- the staff API ------------------------------------------------------------------------------------
@@ -134,6 +137,7 @@ API_ENDPOINTS: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "{callback}/schedule/"): {ANONYMOUS: 403, NO_GROUP: 403, DESK: 200, SUPERVISOR: 200},
     ("POST", "{callback}/close/"): {ANONYMOUS: 403, NO_GROUP: 403, DESK: 200, SUPERVISOR: 200},
     ("POST", "{callback}/unreachable/"): {ANONYMOUS: 403, NO_GROUP: 403, DESK: 200, SUPERVISOR: 200},
+    ("POST", "{callback}/priority/"): {ANONYMOUS: 403, NO_GROUP: 403, DESK: 403, SUPERVISOR: 200},
 }
 
 PATIENT = {
@@ -162,6 +166,8 @@ def _action_body(name: str) -> dict:
         return {"reason": "declined", "note": ""}
     if name in ("attempts", "attempts/"):
         return {"outcome": "busy", "note": ""}
+    if name in ("priority", "priority/"):
+        return {"priority": "urgent", "reason": "Sounded worse on the phone."}
     return {}
 
 

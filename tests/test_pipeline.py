@@ -70,6 +70,11 @@ def test_a_request_that_became_urgent_reprioritises_its_callback():
     callback = request_process(request_id=request.pk)
     callback.refresh_from_db()
     assert callback.priority == Priority.URGENT
+    assert callback.priority_rank == 1
+    submit(phone="+16035550160", reason="I can't feel the toilet paper when I wipe")
+    callback = request_process(request_id=request.pk)
+    callback.refresh_from_db()
+    assert callback.priority == Priority.EMERGENCY
     assert callback.priority_rank == 0
 
 

@@ -10,6 +10,7 @@ from django.core import signing
 
 from requests_app.forms import FORM_TOKEN_SALT
 from requests_app.models import AppointmentRequest, RequestNote
+from tests.support.intake import screening_answered
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,7 @@ def form_data(**overrides) -> dict:
         "reason": "Lower back pain after my long runs.",
         "consent": "on",
         "form_token": token(),
+        **screening_answered("no"),
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -55,14 +57,25 @@ def test_a_valid_submission_redirects_to_a_confirmation_with_the_reference(clien
     html = page.content.decode()
     assert request.reference in html
     assert "You can expect our call by" in html
-    assert "Please call us now" not in html
+    assert "Go to an emergency department now" not in html
+    assert "We will call you soon" not in html
 
 
-def test_the_confirmation_of_an_urgent_request_tells_the_patient_to_call_now(client):
-    response = client.post(URL, form_data(symptoms=["bladder_bowel"]))
+def test_the_confirmation_of_an_emergency_tells_the_patient_to_go_to_an_emergency_department_now(client):
+    response = client.post(URL, form_data(screening_bladder_bowel="yes"))
     html = client.get(response["Location"]).content.decode()
-    assert "Please call us now" in html
-    assert "emergency department" in html
+    assert "Go to an emergency department now" in html
+    assert "Do not wait for our call" in html
+    assert 'href="tel:911"' in html
+
+
+def test_the_confirmation_of_an_urgent_request_says_when_we_call_and_what_would_make_it_an_emergency(client):
+    response = client.post(URL, form_data(reason="Pain shooting down my left leg since Monday."))
+    html = client.get(response["Location"]).content.decode()
+    assert "We will call you soon" in html
+    assert "within an hour of opening" in html
+    assert "weakness in both legs" in html
+    assert "Go to an emergency department now" not in html
 
 
 def test_refreshing_the_confirmation_page_does_not_submit_again(client):
@@ -244,13 +257,13 @@ def test_the_confirmation_address_reveals_neither_reference_nor_urgency(client):
     """Web server logs and browser history keep URLs."""
     import base64
 
-    location = client.post(URL, form_data(symptoms=["bladder_bowel"]))["Location"]
+    location = client.post(URL, form_data(screening_bladder_bowel="yes"))["Location"]
     request = AppointmentRequest.objects.get()
     token = location.rstrip("/").rsplit("/", 1)[-1]
     readable = base64.urlsafe_b64decode(token.split(":")[0] + "==").decode(errors="replace")
     assert request.reference not in location and request.reference not in readable
     assert "urgent" not in readable.lower() and "true" not in readable.lower()
-    assert "Please call us now" in client.get(location).content.decode()
+    assert "Go to an emergency department now" in client.get(location).content.decode()
 
 
 def test_a_forged_confirmation_address_is_a_404(client):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from requests_app.forms import FORM_TOKEN_SALT
 from tests.factories import ArticleFactory
+from tests.support.intake import screening_answered
 from tests.test_settings import PRODUCTION_ENV, manage
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +76,7 @@ def form_submission() -> dict:
         "reason": "Lower back pain after my long runs.",
         "consent": "on",
         "form_token": started,
+        **screening_answered("no"),
     }
 
 

@@ -13,17 +13,63 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString
 
-from requests_app.admin.forms import CloseForm, ScheduleForm
+from requests_app.admin.forms import CloseForm, PriorityForm, ScheduleForm
 from requests_app.admin.history import ReadOnlyHistoryAdmin
 from requests_app.admin.pagination import CappedCountPaginator
 from requests_app.formatting import duration_text
 from requests_app.models import CallAttempt, Callback, CallbackStatus, Priority
 from requests_app.models.callbacks import FAILED_OUTCOMES, UNREACHABLE_AFTER_ATTEMPTS
 from requests_app.roles import is_front_desk, is_supervisor
+from requests_app.selectors import request_triage_summary
 from requests_app.services import callbacks as services
-from requests_app.triage import RED_FLAGS_BY_CODE, SYMPTOMS_BY_CODE
+from requests_app.services.priority import request_change_priority
+from requests_app.triage import SYMPTOMS_BY_CODE
+from requests_app.triage.screening import QUESTIONS_BY_CODE, answers_for_display
+
+EVIDENCE_KINDS = {"text": "In their words", "screening": "Answered yes", "checklist": "Ticked"}
+BADGES = {Priority.EMERGENCY: "badge-emergency", Priority.URGENT: "badge-urgent", Priority.ROUTINE: "badge-routine"}
+
+
+def tier_badge(priority: str) -> SafeString:
+    """The tier as the queue shows it: a coloured badge, strongest for an emergency."""
+    label = Priority(priority).label if priority in Priority.values else priority
+    return format_html('<span class="badge {}">{}</span>', BADGES.get(priority, "badge-routine"), label)
+
+
+def _evidence_lines(rows) -> list[dict]:
+    """Each piece of evidence for one flag as (kind, what), once each: the words, the question, the box."""
+    lines: list[dict] = []
+    for row in rows:
+        source = row.get("source")
+        if source == "text":
+            what, repeat = row.get("quote", ""), bool(row.get("repeat"))
+        elif source == "screening":
+            question = QUESTIONS_BY_CODE.get(row.get("question", ""))
+            what, repeat = (question.text if question else row.get("question", "")), False
+        elif source == "checklist":
+            symptom = SYMPTOMS_BY_CODE.get(row.get("answer", ""))
+            what, repeat = (symptom.label if symptom else row.get("answer", "")), False
+        else:
+            continue
+        line = {"kind": EVIDENCE_KINDS[source], "text": what, "quote": source == "text", "repeat": repeat}
+        if what and line not in lines:
+            lines.append(line)
+    return lines
+
+
+def highlighted_reason(reason: str, spans) -> SafeString:
+    """The patient's words, escaped, with each (start, end) span in `<mark>`; spans must not overlap."""
+    parts: list[SafeString] = []
+    position = 0
+    for start, end in spans:
+        parts.append(conditional_escape(reason[position:start]))
+        parts.append(format_html("<mark>{}</mark>", reason[start:end]))
+        position = end
+    parts.append(conditional_escape(reason[position:]))
+    return SafeString("".join(parts))
 
 
 class QueueStatusFilter(admin.SimpleListFilter):
@@ -123,6 +169,7 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
     list_display = ["reference", "patient_name", "priority_badge", "status", "due", "attempt_count", "assigned_to"]
     list_display_links = ["reference", "patient_name"]
     list_select_related = ["request", "assigned_to"]
+    # "priority" offers the three tiers, emergency first (Priority's order).
     list_filter = [QueueStatusFilter, "priority", OverdueFilter, AssigneeFilter, SourceArticleFilter]
     search_fields = [
         "request__reference",
@@ -143,8 +190,8 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
     change_form_template = "admin/requests_app/callback/change_form.html"
     fieldsets = [
         ("Patient", {"fields": ["reference", "patient_name", "phone", "email", "preferred_contact", "best_time"]}),
-        ("Request", {"fields": ["received", "priority_badge", "red_flags", "symptoms", "reason", "pain_duration",
-                                "patient_type", "insurance_note", "source", "notes"]}),
+        ("Request", {"fields": ["received", "symptoms", "pain_duration", "patient_type", "insurance_note", "source",
+                                "notes"]}),
         ("Callback", {"fields": ["status", "due", "assigned_to", "claimed_at", "attempt_count", "escalated_at",
                                  "closing_reason", "closed_at"]}),
         ("Appointment", {"fields": ["appointment_date", "appointment_time", "appointment_location",
@@ -163,8 +210,7 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="priority", ordering="priority_rank")
     def priority_badge(self, obj: Callback) -> str:
-        css = "badge-urgent" if obj.priority == Priority.URGENT else "badge-routine"
-        return format_html('<span class="badge {}">{}</span>', css, obj.get_priority_display())
+        return tier_badge(obj.priority)
 
     @admin.display(description="due", ordering="due_at")
     def due(self, obj: Callback) -> str:
@@ -205,21 +251,9 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
         created = obj.request.created_at
         return f"{timezone.localtime(created):%a %-d %b %Y %H:%M} ({obj.request.get_channel_display()})"
 
-    @admin.display(description="red flags")
-    def red_flags(self, obj: Callback):
-        flags = [RED_FLAGS_BY_CODE[c] for c in obj.request.red_flags if c in RED_FLAGS_BY_CODE]
-        if not flags:
-            return "none"
-        items = format_html_join("", "<li><strong>{}</strong>: {}</li>", ((f.label, f.reason) for f in flags))
-        return format_html('<ul class="red-flags">{}</ul>', items)
-
     @admin.display(description="symptoms ticked")
     def symptoms(self, obj: Callback) -> str:
         return "; ".join(SYMPTOMS_BY_CODE[c].label for c in obj.request.symptoms if c in SYMPTOMS_BY_CODE) or "none"
-
-    @admin.display(description="in their words")
-    def reason(self, obj: Callback) -> str:
-        return obj.request.reason or "(nothing written)"
 
     @admin.display(description="pain for")
     def pain_duration(self, obj: Callback) -> str:
@@ -254,9 +288,9 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = [
             "reference", "patient_name", "phone", "email", "preferred_contact", "best_time", "received",
-            "priority_badge", "red_flags", "symptoms", "reason", "pain_duration", "patient_type", "insurance_note",
-            "source", "notes", "status", "due", "claimed_at", "attempt_count", "escalated_at", "closing_reason",
-            "closed_at", "appointment_date", "appointment_time", "appointment_location", "appointment_note",
+            "symptoms", "pain_duration", "patient_type", "insurance_note", "source", "notes", "status", "due",
+            "claimed_at", "attempt_count", "escalated_at", "closing_reason", "closed_at", "appointment_date",
+            "appointment_time", "appointment_location", "appointment_note",
         ]  # fmt: skip
         if not is_supervisor(request.user) or (obj is not None and not obj.is_open):
             readonly.append("assigned_to")
@@ -314,6 +348,7 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
             "schedule": self.schedule_view,
             "unreachable": self.unreachable_view,
             "close": self.close_view,
+            "priority": self.priority_view,
         }
         own = [
             path(f"<int:pk>/{name}/", self.admin_site.admin_view(view), name=f"requests_app_callback_{name}")
@@ -326,6 +361,10 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
     def _require_desk(self, request: HttpRequest) -> None:
         if not is_front_desk(request.user):
+            raise PermissionDenied
+
+    def _require_supervisor(self, request: HttpRequest) -> None:
+        if not is_supervisor(request.user):
             raise PermissionDenied
 
     def _run(self, request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
@@ -367,14 +406,17 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
             "Marked unreachable; the patient is emailed how to reach us.",
         )
 
-    def _form_view(self, request, pk, form_class, title, handle):
-        self._require_desk(request)
+    def _form_view(self, request, pk, form_class, title, handle, *, require=None, initial=None):
+        (require or self._require_desk)(request)
         callback = get_object_or_404(Callback.objects.select_related("request"), pk=pk)
-        form = form_class(request.POST or None)
+        form = form_class(request.POST or None, initial=initial(callback) if initial else None)
         if request.method == "POST" and form.is_valid():
             try:
                 handle(callback, form.cleaned_data)
             except ValidationError as error:
+                # A service's field errors name form fields only where the form has them.
+                if hasattr(error, "error_dict") and not set(error.error_dict) <= set(form.fields):
+                    error = ValidationError(error.messages)
                 form.add_error(None, error)
             else:
                 return HttpResponseRedirect(self._change_url(pk))
@@ -411,6 +453,26 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
         return self._form_view(request, pk, CloseForm, "Close the callback", handle)
 
+    def priority_view(self, request, pk):
+        def handle(callback, data):
+            request_change_priority(
+                request_id=callback.request_id, actor=request.user, priority=data["priority"], reason=data["reason"]
+            )
+            tier = Priority(data["priority"]).label.lower()
+            self.message_user(
+                request, f"The tier is now {tier}; the change and its reason are on record.", messages.SUCCESS
+            )
+
+        return self._form_view(
+            request,
+            pk,
+            PriorityForm,
+            "Change the tier",
+            handle,
+            require=self._require_supervisor,
+            initial=lambda callback: {"priority": callback.priority},
+        )
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
         callback = Callback.objects.filter(pk=object_id).first()
@@ -423,8 +485,35 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
                 can_mark_unreachable=failed >= UNREACHABLE_AFTER_ATTEMPTS,
                 failed_attempts=failed,
                 unreachable_after=UNREACHABLE_AFTER_ATTEMPTS,
+                can_change_tier=is_supervisor(request.user) and callback.is_open,
+                triage=self._triage_context(callback),
             )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _triage_context(self, callback: Callback) -> dict:
+        """The change page's Triage section: tier, flags with their script, the marked words, the answers."""
+        request = callback.request
+        summary = request_triage_summary(request=request)
+        unsure = {question.code for question in summary.ask_first}
+        return {
+            "badge": tier_badge(callback.priority),
+            "flags": [
+                {
+                    "flag": item.flag,
+                    "badge": tier_badge(item.flag.tier.code),
+                    "evidence": _evidence_lines(item.evidence),
+                }
+                for item in summary.flags
+            ],
+            "reason": highlighted_reason(request.reason, summary.spans) if request.reason else "",
+            "repeat_quotes": summary.repeat_quotes,
+            "unplaced_quotes": summary.unplaced_quotes,
+            "screening": [
+                {"question": question, "answer": label, "unsure": question.code in unsure}
+                for question, label in answers_for_display(request.screening or {})
+            ],
+            "ask_first": summary.ask_first,
+        }
 
     # --- list actions -----------------------------------------------------------------
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from requests_app.models import ClosingReason
+from requests_app.models import ClosingReason, Priority
+from requests_app.services.priority import REASON_MAX_LENGTH, REASON_REQUIRED
 
 CLOSE_REASONS = [
     (value, label)
@@ -36,4 +37,16 @@ class CloseForm(forms.Form):
     reason = forms.ChoiceField(label="Why is it closed?", choices=CLOSE_REASONS)
     note = forms.CharField(
         label="Note (optional)", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PriorityForm(forms.Form):
+    """A supervisor's new tier for the request, and why: both go on the record."""
+
+    priority = forms.ChoiceField(label="New tier", choices=Priority.choices)
+    reason = forms.CharField(
+        label="Why? (kept with the request and shown to the desk)",
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": REASON_REQUIRED},
     )

@@ -24,10 +24,10 @@ from requests_app.services.intake import (
     IntakeResult,
     appointment_request_create,
     expected_callback,
-    guidance_text,
-    submission_urgent,
+    submission_priority,
 )
 from requests_app.throttling import AppointmentRequestThrottle, client_ip
+from requests_app.triage.guidance import guidance_for
 
 MAX_BODY_BYTES = 64 * 1024
 IDEMPOTENCY_KEY_MAX_LENGTH = 200
@@ -37,14 +37,15 @@ def created_body(result: IntakeResult) -> dict:
     from requests_app.emails import format_moment
 
     request = result.request
-    urgent = submission_urgent(result)
+    priority = submission_priority(result)
     due = expected_callback(request)
     return {
         "reference": request.reference,
         "duplicate": not result.created,
-        "urgent": urgent,
+        "priority": priority,
+        "urgent": priority != "routine",
         "expected_callback": {"by": due.isoformat(), "text": format_moment(due)},
-        "guidance": guidance_text(urgent=urgent),
+        "guidance": guidance_for(priority),
     }
 
 
@@ -57,6 +58,7 @@ EXAMPLE_REQUEST = {
     "consent": True,
     "best_time_slots": ["morning"],
     "symptoms": ["lower_back_pain", "stiffness"],
+    "screening": {"saddle_numbness": "no", "bladder_bowel": "no", "leg_nerves": "no", "fever": "no"},
     "source_article": "why-running-hurts-your-back",
 }
 
@@ -106,6 +108,7 @@ class AppointmentRequestCreateView(APIView):
                 value={
                     "reference": "K3F7-9XQ2",
                     "duplicate": False,
+                    "priority": "routine",
                     "urgent": False,
                     "expected_callback": {
                         "by": "2026-11-24T10:15:00-05:00",
@@ -135,6 +138,7 @@ class AppointmentRequestCreateView(APIView):
         fields = dict(serializer.validated_data)
         slug = fields.pop("source_article")
         fields["phone"] = str(fields["phone"])
+        fields["screening"] = dict(fields.get("screening") or {})
 
         def create():
             from requests_app.views import _source_article

@@ -8,8 +8,9 @@ from rest_framework import serializers
 
 from requests_app.business_hours import DAY_CODES, TIME_SLOTS
 from requests_app.models import ContactMethod, PainDuration, PatientType
-from requests_app.models.intake import REASON_MAX_LENGTH
+from requests_app.models.intake import REASON_MAX_LENGTH, Priority
 from requests_app.triage import SYMPTOMS_BY_CODE
+from requests_app.triage.screening import ANSWER_CHOICES, QUESTIONS
 from requests_app.validation import NAME_MAX_LENGTH, no_control_characters, require_consent, single_line
 
 
@@ -25,6 +26,26 @@ def _django_validator(function):
             raise serializers.ValidationError(error.messages) from error
 
     return validate
+
+
+class ScreeningSerializer(serializers.Serializer):
+    """The red-flag screening questions, each answered "yes", "no" or "not_sure"; leave one out to skip it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for question in QUESTIONS:
+            self.fields[question.code] = serializers.ChoiceField(
+                choices=ANSWER_CHOICES, required=False, help_text=question.text
+            )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(key)[:50] for key in data if key not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: ["Not a screening question. Known: " + ", ".join(self.fields)] for key in unknown[:5]}
+                )
+        return super().to_internal_value(data)
 
 
 class AppointmentRequestInputSerializer(serializers.Serializer):
@@ -50,6 +71,11 @@ class AppointmentRequestInputSerializer(serializers.Serializer):
     )
     symptoms = serializers.ListField(
         child=serializers.ChoiceField(choices=list(SYMPTOMS_BY_CODE)), required=False, default=list, max_length=20
+    )
+    screening = ScreeningSerializer(
+        required=False,
+        help_text='Red-flag screening: question code -> "yes", "no" or "not_sure". A question left out is recorded '
+        'as skipped (the desk asks it on the call). "not_sure" raises the request to at least urgent.',
     )
     pain_duration = serializers.ChoiceField(choices=PainDuration.choices, required=False, allow_blank=True, default="")
     patient_type = serializers.ChoiceField(choices=PatientType.choices, required=False, default="new")
@@ -81,9 +107,14 @@ class AppointmentRequestCreatedSerializer(serializers.Serializer):
     duplicate = serializers.BooleanField(
         help_text="True when the details were added to an open request from the same patient."
     )
-    urgent = serializers.BooleanField(help_text="Red-flag symptoms: the patient should call the clinic now.")
+    priority = serializers.ChoiceField(
+        choices=Priority.choices,
+        help_text="Triage's tier for this submission. emergency: go to an emergency department now; urgent: a "
+        "call within one business hour; routine: within one business day.",
+    )
+    urgent = serializers.BooleanField(help_text="True for both raised tiers (emergency and urgent).")
     expected_callback = CallbackWindowSerializer()
-    guidance = serializers.CharField(allow_null=True, help_text="What to do now, when urgent.")
+    guidance = serializers.CharField(allow_null=True, help_text="What to do now; null for routine.")
 
 
 class ErrorSerializer(serializers.Serializer):

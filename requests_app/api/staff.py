@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -38,6 +39,7 @@ from requests_app.api.staff_serializers import (
     CallbackDetailSerializer,
     CallbackListItemSerializer,
     CloseInputSerializer,
+    PriorityInputSerializer,
     ScheduleInputSerializer,
     StaffErrorSerializer,
 )
@@ -45,6 +47,7 @@ from requests_app.models import CallAttempt, Callback, CallbackStatus
 from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
 from requests_app.roles import is_front_desk, is_supervisor
 from requests_app.services import callbacks as services
+from requests_app.services.priority import NOT_SUPERVISOR, request_change_priority
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +67,16 @@ class IsFrontDesk(BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(user is not None and user.is_authenticated and is_front_desk(user))
+
+
+class IsSupervisor(BasePermission):
+    """Supervisors only: changing a tier overrides triage."""
+
+    message = NOT_SUPERVISOR
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user is not None and user.is_authenticated and is_supervisor(user))
 
 
 class StaffThrottle(UserRateThrottle):
@@ -206,6 +219,9 @@ CONFLICT = {
         description="The callback's state does not allow it (already closed, or someone else has it).",
     )
 }
+SUPERVISOR_ONLY = {
+    403: OpenApiResponse(StaffErrorSerializer, description="Not logged in, not a supervisor, or no CSRF token."),
+}
 CALLBACK_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The callback's id.")
 BAD_INPUT = {400: OpenApiResponse(description="Invalid fields, keyed by field name.")}
 
@@ -223,8 +239,8 @@ def _flag(request: Request, name: str) -> bool:
     list=extend_schema(
         operation_id="staff_callback_list",
         summary="The callback queue",
-        description="Urgent first, then by due time. Open callbacks (new or in progress) unless `status` says "
-        "otherwise. Paginated by cursor: follow `next`.",
+        description="Emergency first, then urgent, then routine; within a tier by due time. Open callbacks (new "
+        "or in progress) unless `status` says otherwise. Paginated by cursor: follow `next`.",
         parameters=[
             OpenApiParameter(
                 "status",
@@ -248,7 +264,8 @@ def _flag(request: Request, name: str) -> bool:
         operation_id="staff_callback_retrieve",
         summary="One callback with its request and attempts",
         description="What the call needs: contact details, the reason in the patient's words, the symptoms "
-        "ticked, the red flags triage found, and every call attempt so far.",
+        "ticked, the red flags triage found (each with its tier, call script and the evidence for it), the "
+        "screening answers with the questions to ask first, and every call attempt so far.",
         parameters=[CALLBACK_ID],
         responses={200: CallbackDetailSerializer, **ERRORS},
         tags=TAGS,
@@ -318,6 +335,11 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
         except services.CallbackError as error:
             # AlreadyClaimed is one: its message names who has the callback.
             return Response({"detail": " ".join(error.messages)}, status=HTTPStatus.CONFLICT)
+        except DjangoValidationError as error:
+            # Input the service refused although the serializer let it through (an unchanged tier).
+            raise serializers.ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+            ) from error
         except DjangoPermissionDenied as error:
             return Response({"detail": str(error) or NOT_DESK}, status=HTTPStatus.FORBIDDEN)
         return respond(result) if respond else self._detail(callback_id)
@@ -426,6 +448,31 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
                 callback_id=callback_id, user=request.user, reason=data["reason"], note=data["note"]
             ),
         )
+
+    @extend_schema(
+        operation_id="staff_callback_change_priority",
+        summary="Change the tier, with a reason (supervisors only)",
+        description="Sets the request's and the callback's tier and works the due time out again (a lower tier "
+        "takes the new, later time; a higher one the earlier of the two). The reason is kept as a note and in the "
+        "history. Raising the tier sends that tier's alert to the desk on shift and the supervisors. 403 for "
+        "anyone but a supervisor; 400 for a missing reason, an unknown tier or the tier it already has.",
+        request=PriorityInputSerializer,
+        parameters=[CALLBACK_ID],
+        responses={200: CallbackDetailSerializer, **BAD_INPUT, **ERRORS, **SUPERVISOR_ONLY, **CONFLICT},
+        tags=TAGS,
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsSupervisor])
+    def priority(self, request: Request, pk: str) -> Response:
+        callback_id = int(pk)
+        data = self._input(PriorityInputSerializer)
+
+        def change():
+            request_id = Callback.objects.values_list("request_id", flat=True).get(pk=callback_id)
+            return request_change_priority(
+                request_id=request_id, actor=request.user, priority=data["priority"], reason=data["reason"]
+            )
+
+        return self._act(callback_id, change)
 
     @extend_schema(
         operation_id="staff_callback_mark_unreachable",

@@ -9,8 +9,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from requests_app.business_hours import TIME_SLOTS
-from requests_app.models import CallAttempt, Callback, CallOutcome, ClosingReason
-from requests_app.triage import RED_FLAGS_BY_CODE, SYMPTOMS_BY_CODE
+from requests_app.models import CallAttempt, Callback, CallOutcome, ClosingReason, Priority
+from requests_app.selectors import request_triage_summary
+from requests_app.services.priority import REASON_MAX_LENGTH, REASON_REQUIRED
+from requests_app.triage import SYMPTOMS_BY_CODE
+from requests_app.triage.screening import ANSWERS, QUESTIONS, SKIPPED
 
 NOTE_MAX_LENGTH = 1000
 LOCATION_MAX_LENGTH = 200
@@ -92,10 +95,43 @@ class LabelSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
+QUESTION_CODES = [question.code for question in QUESTIONS]
+
+
+class EvidenceSerializer(serializers.Serializer):
+    """One reason a flag was raised."""
+
+    source = serializers.ChoiceField(
+        choices=["text", "screening", "checklist"],
+        help_text="`text`: the patient's words; `screening`: a question answered yes; `checklist`: a ticked box.",
+    )
+    quote = serializers.CharField(
+        default="", help_text="The patient's words that raised the flag (text only; empty otherwise)."
+    )
+    start = serializers.IntegerField(
+        allow_null=True,
+        default=None,
+        help_text="Where the quote starts in `reason`; null for a screening answer, a ticked box, or words from a "
+        "repeat submission (they are in its note, not in this reason).",
+    )
+    end = serializers.IntegerField(allow_null=True, default=None, help_text="Where the quote ends in `reason`.")
+
+
 class RedFlagSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
+    tier = serializers.ChoiceField(choices=Priority.choices, help_text="The tier this flag raises a request to.")
     reason = serializers.CharField(help_text="Why it matters, for the person on the phone.")
+    call_script = serializers.CharField(help_text="What to ask first on the call, and when to send to emergency.")
+    evidence = EvidenceSerializer(many=True, help_text="Why triage raised it for this request.")
+
+
+class ScreeningAnswerSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=QUESTION_CODES, help_text="The question's code.")
+    question = serializers.CharField(help_text="The question as the patient saw it.")
+    answer = serializers.ChoiceField(
+        choices=[*ANSWERS, SKIPPED], help_text="`skipped`: not answered; ask it on the call."
+    )
 
 
 @extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "nullable": True})
@@ -111,7 +147,11 @@ class CallbackDetailSerializer(CallbackListItemSerializer):
     received_at = serializers.DateTimeField(source="request.created_at", read_only=True)
     reason = serializers.CharField(source="request.reason", read_only=True, help_text="In the patient's words.")
     symptoms = serializers.SerializerMethodField()
-    red_flags = serializers.SerializerMethodField()
+    red_flags = serializers.SerializerMethodField(help_text="Most pressing first.")
+    screening = serializers.SerializerMethodField(help_text="Every screening question, in the order the form asks.")
+    ask_first = serializers.SerializerMethodField(
+        help_text="Codes of the questions the patient answered not sure: ask these first on the call."
+    )
     pain_duration = serializers.CharField(source="request.pain_duration", read_only=True)
     patient_type = serializers.CharField(source="request.patient_type", read_only=True)
     insurance_note = serializers.CharField(source="request.insurance_note", read_only=True)
@@ -128,6 +168,8 @@ class CallbackDetailSerializer(CallbackListItemSerializer):
             "reason",
             "symptoms",
             "red_flags",
+            "screening",
+            "ask_first",
             "pain_duration",
             "patient_type",
             "insurance_note",
@@ -154,8 +196,32 @@ class CallbackDetailSerializer(CallbackListItemSerializer):
 
     @extend_schema_field(RedFlagSerializer(many=True))
     def get_red_flags(self, obj: Callback) -> list[dict]:
-        flags = self._labels(obj.request.red_flags, RED_FLAGS_BY_CODE)
+        flags = [
+            {
+                "code": item.flag.code,
+                "label": item.flag.label,
+                "tier": item.flag.tier.code,
+                "reason": item.flag.reason,
+                "call_script": item.flag.call_script,
+                "evidence": [row for row in item.evidence if row.get("source") in ("text", "screening", "checklist")],
+            }
+            for item in request_triage_summary(request=obj.request).flags
+        ]
         return RedFlagSerializer(flags, many=True).data
+
+    @extend_schema_field(ScreeningAnswerSerializer(many=True))
+    def get_screening(self, obj: Callback) -> list[dict]:
+        rows = [
+            {"code": question.code, "question": question.text, "answer": answer}
+            for question, answer in request_triage_summary(request=obj.request).screening
+        ]
+        return ScreeningAnswerSerializer(rows, many=True).data
+
+    # Plain strings in the schema: the codes are `screening[].code`'s enum, and a second field with the same
+    # choices would need an ENUM_NAME_OVERRIDES entry to keep one name.
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_ask_first(self, obj: Callback) -> list[str]:
+        return [question.code for question in request_triage_summary(request=obj.request).ask_first]
 
 
 class AttemptInputSerializer(serializers.Serializer):
@@ -190,6 +256,15 @@ class CloseInputSerializer(serializers.Serializer):
         help_text="Scheduling and unreachable have their own endpoints.",
     )
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
+
+
+class PriorityInputSerializer(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=Priority.choices, help_text="The new tier.")
+    reason = serializers.CharField(
+        max_length=REASON_MAX_LENGTH,
+        help_text="Why the tier changes; kept with the request, its history and its notes.",
+        error_messages={"blank": REASON_REQUIRED, "required": REASON_REQUIRED},
+    )
 
 
 class StaffErrorSerializer(serializers.Serializer):

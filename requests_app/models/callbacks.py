@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from requests_app.models.intake import AppointmentRequest, Priority
+from requests_app.models.intake import PRIORITY_RANK, AppointmentRequest, Priority
 
 
 class CallbackStatus(models.TextChoices):
@@ -51,8 +51,8 @@ class Callback(models.Model):
     # queue's index can start with, where "status IN (...)" would need a sort.
     is_open = models.BooleanField(default=True, editable=False)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.ROUTINE)
-    # Urgent sorts first: "urgent" < "routine" would be accidental, so rank explicitly.
-    priority_rank = models.PositiveSmallIntegerField(default=1, editable=False)
+    # Emergency, then urgent, then routine: alphabetical order would be accidental, so rank explicitly.
+    priority_rank = models.PositiveSmallIntegerField(default=2, editable=False)
     due_at = models.DateTimeField()
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="callbacks"
@@ -108,7 +108,7 @@ class Callback(models.Model):
         return f"Callback {self.request.reference}" if self.request_id else "Callback"
 
     def save(self, *args, **kwargs) -> None:
-        self.priority_rank = 0 if self.priority == Priority.URGENT else 1
+        self.priority_rank = PRIORITY_RANK[Priority(self.priority)]
         self.is_open = self.status in OPEN_CALLBACK_STATUSES
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:

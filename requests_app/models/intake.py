@@ -22,8 +22,20 @@ def new_reference() -> str:
 
 
 class Priority(models.TextChoices):
+    """Triage's tier (see requests_app.triage.flags.Tier), as stored."""
+
+    EMERGENCY = "emergency", "Emergency"
     URGENT = "urgent", "Urgent"
     ROUTINE = "routine", "Routine"
+
+
+# Queue order: emergency first. A tier's rank is also how triage compares tiers ("never lower").
+PRIORITY_RANK = {Priority.EMERGENCY: 0, Priority.URGENT: 1, Priority.ROUTINE: 2}
+
+
+def higher_priority(first: str, second: str) -> str:
+    """The more pressing of two tiers."""
+    return min(first, second, key=lambda value: PRIORITY_RANK[Priority(value)])
 
 
 class RequestStatus(models.TextChoices):
@@ -66,6 +78,8 @@ class AppointmentRequest(models.Model):
     reason = models.TextField(max_length=REASON_MAX_LENGTH, blank=True)
     # Codes from requests_app.triage.SYMPTOMS.
     symptoms = models.JSONField(default=list, blank=True)
+    # Screening question code -> "yes" / "no" / "not_sure"; a question not here was skipped.
+    screening = models.JSONField(default=dict, blank=True)
     pain_duration = models.CharField(max_length=20, choices=PainDuration.choices, blank=True)
     patient_type = models.CharField(max_length=10, choices=PatientType.choices, default=PatientType.NEW)
     insurance_note = models.CharField(max_length=200, blank=True)
@@ -80,6 +94,8 @@ class AppointmentRequest(models.Model):
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.ROUTINE)
     # Codes of the red flags triage found, kept for the desk and the statistics.
     red_flags = models.JSONField(default=list, blank=True)
+    # Why each flag was raised: the patient's words (with offsets in `reason`), an answer or a ticked box.
+    triage_evidence = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN)
     # A keyed hash of the client IP, for abuse limits; never the IP itself.
     ip_hash = models.CharField(max_length=64, blank=True)
@@ -105,7 +121,12 @@ class AppointmentRequest(models.Model):
 
     @property
     def is_urgent(self) -> bool:
-        return self.priority == Priority.URGENT
+        """Raised above routine: urgent or emergency."""
+        return self.priority != Priority.ROUTINE
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.priority == Priority.EMERGENCY
 
     @property
     def full_name(self) -> str:
@@ -118,6 +139,7 @@ class RequestNote(models.Model):
     class Kind(models.TextChoices):
         REPEAT_SUBMISSION = "repeat_submission", "Repeat submission"
         STAFF = "staff", "Staff note"
+        PRIORITY_CHANGE = "priority_change", "Tier changed by a supervisor"
 
     request = models.ForeignKey(AppointmentRequest, on_delete=models.CASCADE, related_name="notes")
     kind = models.CharField(max_length=20, choices=Kind.choices)

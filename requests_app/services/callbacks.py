@@ -225,7 +225,7 @@ def callback_reopen_with_better_time(
         callback.closed_at = None
         callback.escalated_at = None
         callback.due_at = callback_due_at(
-            received_at=now, urgent=request.is_urgent, best_time_slots=best_time_slots, best_days=best_days
+            received_at=now, priority=request.priority, best_time_slots=best_time_slots, best_days=best_days
         )
         callback.save()
     return True

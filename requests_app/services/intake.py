@@ -13,9 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from requests_app.business_hours import TIME_SLOTS, callback_due_at
-from requests_app.models import AppointmentRequest, PipelineRecord, Priority, RequestNote, RequestStatus
+from requests_app.models import AppointmentRequest, PipelineRecord, RequestNote, RequestStatus
+from requests_app.models.intake import Priority, higher_priority
 from requests_app.services.pipeline import pipeline_publish_on_commit
-from requests_app.triage import RED_FLAGS_BY_CODE, SYMPTOMS_BY_CODE, triage
+from requests_app.triage import RED_FLAGS_BY_CODE, SYMPTOMS_BY_CODE, TriageResult, triage
+from requests_app.triage.guidance import guidance_for
+from requests_app.triage.screening import clean_answers
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +31,8 @@ class IntakeResult:
     # False when the details were added to an open request from the same patient.
     created: bool
     flags: tuple[str, ...] = field(default=())
+    # This submission's own triage (for a merged repeat, not the open request's).
+    priority: str = Priority.ROUTINE
 
 
 def client_ip_hash(ip: str) -> str:
@@ -54,7 +59,7 @@ def _open_duplicate(*, phone: str, email: str, now: datetime) -> AppointmentRequ
     return min((m for m in matches if m is not None), key=lambda m: m.created_at, default=None)
 
 
-def _repeat_note(fields: dict, flags: list[str]) -> str:
+def _repeat_note(fields: dict, flags: list[str], screening: dict[str, str]) -> str:
     """The new details of a repeat submission, as a note the desk can read."""
     lines = [
         f"Another request came from the same phone or email, sent by {fields['first_name']} {fields['last_name']}:"
@@ -66,6 +71,12 @@ def _repeat_note(fields: dict, flags: list[str]) -> str:
         lines.append("Symptoms: " + "; ".join(symptoms))
     if flags:
         lines.append("Red flags: " + "; ".join(RED_FLAGS_BY_CODE[c].label for c in flags))
+    if screening:
+        from requests_app.triage.screening import ANSWER_LABELS, QUESTIONS_BY_CODE
+
+        lines.append(
+            "Screening: " + "; ".join(f"{QUESTIONS_BY_CODE[c].text} {ANSWER_LABELS[a]}" for c, a in screening.items())
+        )
     slots = [TIME_SLOTS[s][0] for s in fields.get("best_time_slots", ()) if s in TIME_SLOTS]
     if slots or fields.get("best_days"):
         lines.append("Best time to call: " + ", ".join(slots + [d.title() for d in fields.get("best_days", ())]))
@@ -93,6 +104,7 @@ def appointment_request_create(
     referrer: str = "",
     campaign: str = "",
     client_ip: str = "",
+    screening: dict[str, str] | None = None,
 ) -> IntakeResult:
     """Accept a request: triage it, merge it into an open one from the same patient, hand it on.
 
@@ -100,8 +112,11 @@ def appointment_request_create(
     (the outbox), and the Celery pipeline is told after the commit. If Redis
     is down at that moment the request is still safe: beat re-publishes the
     outbox once it is back.
+
+    A repeat submission can raise the open request's tier, never lower it.
     """
-    result = triage(symptoms=list(symptoms), reason=reason)
+    answers = clean_answers(screening or {})
+    result = triage(symptoms=list(symptoms), reason=reason, screening=answers)
     now = timezone.now()
     fields = {
         "first_name": first_name.strip(),
@@ -125,28 +140,19 @@ def appointment_request_create(
     with transaction.atomic():
         existing = _open_duplicate(phone=fields["phone"], email=fields["email"], now=now)
         if existing is not None:
-            RequestNote.objects.create(
-                request=existing, kind=RequestNote.Kind.REPEAT_SUBMISSION, body=_repeat_note(fields, result.codes)
-            )
-            new_flags = [code for code in result.codes if code not in existing.red_flags]
-            if new_flags:
-                # Worse symptoms than before: the open request becomes urgent,
-                # and the pipeline runs again to re-prioritise its callback.
-                existing.red_flags = [*existing.red_flags, *new_flags]
-                existing.priority = Priority.URGENT
-                existing.save(update_fields=["red_flags", "priority", "updated_at"])
-                record = PipelineRecord.objects.create(request=existing)
-                pipeline_publish_on_commit(record)
+            _merge_repeat(existing, fields=fields, result=result, answers=answers)
             logger.info("appointment request merged into an open one", extra={"request_id": existing.pk})
-            return IntakeResult(request=existing, created=False, flags=tuple(result.codes))
+            return IntakeResult(request=existing, created=False, flags=tuple(result.codes), priority=result.priority)
 
         request = AppointmentRequest(
             **fields,
             consent=consent,
             privacy_notice_version=settings.CLINIC["PRIVACY_NOTICE_VERSION"],
             channel=channel,
-            priority=Priority.URGENT if result.urgent else Priority.ROUTINE,
+            priority=result.priority,
             red_flags=result.codes,
+            triage_evidence=_evidence_rows(result),
+            screening=answers,
             ip_hash=client_ip_hash(client_ip),
         )
         # Field rules (phone, email, lengths, choices); uniqueness and the
@@ -156,41 +162,57 @@ def appointment_request_create(
         record = PipelineRecord.objects.create(request=request)
         pipeline_publish_on_commit(record)
     logger.info("appointment request accepted", extra={"request_id": request.pk, "priority": request.priority})
-    return IntakeResult(request=request, created=True, flags=tuple(result.codes))
+    return IntakeResult(request=request, created=True, flags=tuple(result.codes), priority=result.priority)
+
+
+def _evidence_rows(result: TriageResult, *, repeat: bool = False) -> list[dict]:
+    rows = [item.as_dict() for item in result.evidence]
+    if repeat:
+        # Offsets point into the repeat's own text (kept in its note), not into the request's reason.
+        rows = [{**{k: v for k, v in row.items() if k not in ("start", "end")}, "repeat": True} for row in rows]
+    rows += [{"flag": "", "source": "screening", "question": code, "answer": "not_sure"} for code in result.unsure]
+    return rows
+
+
+def _merge_repeat(existing: AppointmentRequest, *, fields: dict, result: TriageResult, answers: dict) -> None:
+    """Add a repeat submission's details to the open request, and raise its tier if the repeat's is higher."""
+    RequestNote.objects.create(
+        request=existing, kind=RequestNote.Kind.REPEAT_SUBMISSION, body=_repeat_note(fields, result.codes, answers)
+    )
+    new_flags = [code for code in result.codes if code not in existing.red_flags]
+    raised = higher_priority(existing.priority, result.priority)
+    if not new_flags and raised == existing.priority and not result.unsure:
+        return
+    existing.red_flags = [*existing.red_flags, *new_flags]
+    existing.triage_evidence = [*existing.triage_evidence, *_evidence_rows(result, repeat=True)]
+    existing.screening = {**answers, **existing.screening}
+    existing.priority = raised
+    existing.save(update_fields=["red_flags", "triage_evidence", "screening", "priority", "updated_at"])
+    # The pipeline runs again to re-prioritise the callback and send the alert of the new tier.
+    record = PipelineRecord.objects.create(request=existing)
+    pipeline_publish_on_commit(record)
 
 
 def expected_callback(request: AppointmentRequest) -> datetime:
-    """When the patient can expect the call, from the clinic's hours and their best time."""
+    """When the patient can expect the call, from the clinic's hours, the tier and their best time."""
     return callback_due_at(
         received_at=request.created_at,
-        urgent=request.is_urgent,
+        priority=request.priority,
         best_time_slots=request.best_time_slots,
         best_days=request.best_days,
     )
 
 
 def patient_guidance(request: AppointmentRequest) -> str | None:
-    """What a patient with red-flag symptoms should do now, rather than wait for the call."""
-    return guidance_text(urgent=request.is_urgent)
+    """What the patient should do now, rather than wait for the call (None for routine)."""
+    return guidance_for(request.priority)
 
 
-def submission_urgent(result: IntakeResult) -> bool:
-    """Whether this submission reported red flags.
+def submission_priority(result: IntakeResult) -> str:
+    """The tier to tell the person who sent this submission.
 
     For a repeat merged into an open request, this is the new submission's
     own triage: the answer must not reveal what the earlier request said
     (a shared family phone or email is common).
     """
-    return result.request.is_urgent if result.created else bool(result.flags)
-
-
-def guidance_text(*, urgent: bool) -> str | None:
-    if not urgent:
-        return None
-    clinic = settings.CLINIC
-    return (
-        f"Some of what you told us can be a sign of a problem that needs prompt care. Please call us now on "
-        f"{clinic['PHONE']} rather than wait for our call. If you have lost control of your bladder or bowels, "
-        f"have numbness in your groin or inner thighs, or sudden severe weakness in your legs, go to the nearest "
-        f"emergency department or call {clinic['EMERGENCY_NUMBER']} now."
-    )
+    return result.request.priority if result.created else result.priority

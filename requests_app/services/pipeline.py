@@ -10,7 +10,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from requests_app.business_hours import callback_due_at
-from requests_app.models import AppointmentRequest, Callback, PipelineRecord, PipelineStatus, Priority
+from requests_app.models import AppointmentRequest, Callback, PipelineRecord, PipelineStatus
+from requests_app.models.intake import higher_priority
 from requests_app.roles import FRONT_DESK, SUPERVISOR
 from requests_app.services.broker import publish
 from requests_app.services.notifications import notification_queue_for_request
@@ -78,14 +79,26 @@ def _next_on_shift_staff():
     )
 
 
-def _staff_alert_recipients() -> list[str]:
-    """On-shift front desk and every supervisor: who hears about an urgent request at once."""
+# The alert each raised tier sends to the desk and the supervisors.
+ALERT_EVENTS = {"emergency": "emergency_alert", "urgent": "urgent_alert"}
+
+
+def staff_alerts(priority: str) -> list[tuple[str, str]]:
+    """(event, address) of the alert a request of `priority` sends at once, day or night; none for routine."""
+    event = ALERT_EVENTS.get(priority)
+    return [(event, email) for email in staff_alert_recipients()] if event else []
+
+
+def staff_alert_recipients() -> list[str]:
+    """On-shift front desk, every supervisor and every superuser: who hears about a raised request at once."""
     from django.contrib.auth import get_user_model
 
     users = (
         get_user_model()
         .objects.filter(is_active=True, is_staff=True)
-        .filter(Q(staff_profile__on_shift=True, groups__name=FRONT_DESK) | Q(groups__name=SUPERVISOR))
+        .filter(
+            Q(staff_profile__on_shift=True, groups__name=FRONT_DESK) | Q(groups__name=SUPERVISOR) | Q(is_superuser=True)
+        )
         .exclude(email="")
         .values_list("email", flat=True)
         .distinct()
@@ -125,8 +138,9 @@ def request_process(*, request_id: int) -> Callback | None:
 
     Running it again for the same request creates nothing new: one callback
     per request (a database constraint), one notification per key. If the
-    request has become urgent since its callback was made, the callback is
-    re-prioritised and the urgent alert goes out.
+    request's tier has risen since its callback was made (a repeat
+    submission), the callback is raised to it, never lowered, and the alert
+    of the new tier goes out.
     """
     with transaction.atomic():
         try:
@@ -135,21 +149,22 @@ def request_process(*, request_id: int) -> Callback | None:
             return None
         due_at = callback_due_at(
             received_at=request.created_at,
-            urgent=request.is_urgent,
+            priority=request.priority,
             best_time_slots=request.best_time_slots,
             best_days=request.best_days,
         )
         callback, created = _callback_create(request, due_at)
-        if not created and request.is_urgent and callback.priority != Priority.URGENT and callback.is_open:
-            callback.priority = Priority.URGENT
+        raised = higher_priority(callback.priority, request.priority)
+        if not created and raised != callback.priority and callback.is_open:
+            callback.priority = raised
             callback.due_at = min(callback.due_at, due_at)
             callback.save(update_fields=["priority", "due_at", "updated_at"])
 
         emails = [("desk_new_request", settings.CLINIC["FRONT_DESK_EMAIL"])]
         if request.anonymized_at is None:
             emails.insert(0, ("patient_acknowledgement", request.email))
-        if request.is_urgent:
-            emails += [("urgent_alert", email) for email in _staff_alert_recipients()]
+        # Day or night: the alert of the request's tier reaches everyone on shift and every supervisor.
+        emails += staff_alerts(request.priority)
         notification_queue_for_request(request=request, emails=emails)
 
         PipelineRecord.objects.filter(request=request, status=PipelineStatus.PENDING).update(

@@ -34,7 +34,7 @@ def retention_cutoff(now: datetime | None = None) -> datetime:
 def requests_anonymize_expired(*, now: datetime | None = None, batch_size: int = 500) -> RetentionRun:
     """Strip personal data from closed requests older than the retention period, keeping the statistics.
 
-    What stays: priority, red-flag codes, status, channel, dates, source
+    What stays: priority, red-flag codes (not the words or answers behind them), status, channel, dates, source
     article, the callback's timings and outcomes. What goes: names, contact
     details, free text, notes, call notes, and the history rows that held them.
     """
@@ -56,6 +56,9 @@ def requests_anonymize_expired(*, now: datetime | None = None, batch_size: int =
                 phone=ANONYMIZED_PHONE,
                 email=ANONYMIZED_EMAIL,
                 reason="",
+                # The evidence quotes the patient's words; the answers are health data too.
+                triage_evidence=[],
+                screening={},
                 insurance_note="",
                 referrer="",
                 symptoms=[],

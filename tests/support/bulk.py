@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from requests_app.models import AppointmentRequest, Callback, CallbackStatus, Channel, Priority
-from requests_app.models.intake import new_reference
+from requests_app.models.intake import PRIORITY_RANK, new_reference
 
 
 def bulk_callbacks(count: int, *, batch: int = 2000, seed: int = 7) -> None:
@@ -29,7 +29,7 @@ def bulk_callbacks(count: int, *, batch: int = 2000, seed: int = 7) -> None:
                 consent=True,
                 privacy_notice_version="2026-11",
                 channel=Channel.API,
-                priority=Priority.URGENT if rng.random() < 0.1 else Priority.ROUTINE,
+                priority=rng.choices([Priority.EMERGENCY, Priority.URGENT, Priority.ROUTINE], weights=[1, 9, 90])[0],
             )
             for i in range(size)
         ]
@@ -44,7 +44,7 @@ def bulk_callbacks(count: int, *, batch: int = 2000, seed: int = 7) -> None:
                 Callback(
                     request=request,
                     priority=request.priority,
-                    priority_rank=0 if request.priority == Priority.URGENT else 1,
+                    priority_rank=PRIORITY_RANK[Priority(request.priority)],
                     status=status,
                     is_open=status in (CallbackStatus.NEW, CallbackStatus.IN_PROGRESS),
                     closing_reason="declined" if status == CallbackStatus.CLOSED else "",

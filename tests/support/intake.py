@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from requests_app.forms import screening_field
 from requests_app.models import Channel
 from requests_app.services.intake import IntakeResult, appointment_request_create
 
@@ -27,3 +28,10 @@ def patient_fields(**overrides) -> dict:
 
 def submit(channel: str = Channel.API, **overrides) -> IntakeResult:
     return appointment_request_create(**patient_fields(**overrides), channel=channel)
+
+
+def screening_answered(answer: str = "no", **answers: str) -> dict:
+    """The form's screening questions, every one answered `answer` except those given by code."""
+    from requests_app.triage.screening import QUESTIONS
+
+    return {screening_field(q.code): answers.get(q.code, answer) for q in QUESTIONS}
