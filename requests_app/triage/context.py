@@ -69,9 +69,9 @@ RELATIVE_OR_OTHER = (
 
 # A text about someone the writer is booking for: the mentions are the patient's.
 ON_BEHALF = (
-    r"\b(?:for|on behalf of|booking for|writing for|asking for|typing (?:this )?for|making this (?:request|appointment) for)"
+    r"\b(?:on behalf of|(?:booking|book|writing|asking|typing|requesting|making this (?:request|appointment)|an appointment|appointment|this request|this is|this form is|filling (?:this|it) (?:in|out))(?: [\w']+){0,2} for)"
     r"\s+(?:my\s+)?(?P<who>son|daughter|kid|child|teen\w*|mum|mom|mother|dad|father|husband|wife|partner|boyfriend"
-    r"|girlfriend|brother|sister|grand\w+)\b|\bpatient is my (?P<who2>\w+)|\bmy (?P<who3>son|daughter|kid|child)\b"
+    r"|girlfriend|brother|sister|grand\w+)\b|\bpatient is my (?P<who2>\w+)"
     r"|\bmy (?P<who4>mum|mom|mother|dad|father|husband|wife|partner|boyfriend|girlfriend|brother|sister|grand\w+)"
     r"(?:,? \(?\d{1,2}\)?,?| aged \d+| who is \d+)? (?:has|is|'s|hurt|injured|strained|woke|can'?t|cannot)\b[^.!?]{0,40}\b(?:back|spine)\b"
 )
@@ -119,7 +119,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "answered no",
         NEGATED,
-        r"(?:[:=?]|\s-|–|—)\s*(?:no|none|nope|nah|nil|negative|never|n|not really|not at all|absent|nothing)\b"
+        r"(?:[:=?]|\s-|–|—)\s*(?:no|none|nope|nah|nil|negative|never|n|not really|not at all|absent|nothing)\b(?=\s*(?:[.,;!?)\n]|$))"
         r"(?!\s+(?:idea|change|better|relief|matter|way|clue|position|problem|longer|sure|reason))",
         "BACKWARD",
         max_scope=6,
@@ -150,10 +150,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "someone else",
         OTHER,
-        rf"\b(?:my |our |a |his |her |their |mi )?{RELATIVE_OR_OTHER}(?: of (?:mine|ours))?\b|\b(?:he|she|he'?s|she'?s|his|her)\b",
+        rf"\b(?:my |our |a |his |her |their |mi )?{RELATIVE_OR_OTHER}(?: of (?:mine|ours))?\b|\b(?:he|she|he'?s|she'?s)\b|\bif you\b",
         "FORWARD",
         max_scope=20,
-        terminated_by=frozenset({FIRST_PERSON, TURN, CLAUSE}),
+        terminated_by=frozenset({FIRST_PERSON, CLAUSE}),
     ),
     Rule(
         "runs in the family",
@@ -161,7 +161,7 @@ RULES: tuple[Rule, ...] = (
         r"runs in (?:the|my|our) family|family (?:history|hx)|\bfhx\b|in the family|(?:my|his|her) side of the family",
         "BIDIRECTIONAL",
         max_scope=8,
-        terminated_by=frozenset({FIRST_PERSON, TURN, CLAUSE}),
+        terminated_by=frozenset({FIRST_PERSON, CLAUSE}),
     ),
     Rule(
         "charity",
@@ -194,6 +194,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:gone(?=\s*(?:now|completely|since|for good|away|totally|[.,;!?)]|$))|resolved|healed|cleared(?: up)?|settled|went away|disappeared|recovered|quit[oó]|pas[oó])"
         r"|(?:it|they|that|which) (?:went|stopped|cleared|settled|disappeared|vanished)(?: \w+){0,2} (?:after|when|once|by|within|completely|entirely)"
         r"|todo bien|ning[uú]n problema desde|sin problemas desde|se cur[oó]|se fue|desapareci[oó]"
+        r"|(?:went|gone|disappeared|cleared|settled|resolved|stopped) (?:with)?in (?:a |an |\d+ |one |two |three |a few |a couple (?:of )?)?(?:days?|weeks?|hours?|months?)"
+        r"|not back since|hasn'?t (?:been|come) back|(?:made|making) a (?:full|complete) recovery|(?:worked|been) (?:fine|perfectly|normally|normal|great|ok) (?:ever )?since"
         r"|symptom[- ]free since|no (?:problems|issues|trouble) since|\b(?:se me |se )?quit[oó]|(?:all |been |it'?s been |has been )?(?:fine|good|ok|okay|great)"
         r" (?:ever )?since|long gone|not had (?:it|any|one) since|all better(?: now)?|healed up|no longer an issue",
         "BACKWARD",
@@ -275,6 +277,7 @@ RULES: tuple[Rule, ...] = (
         r"|no (?:obvious|apparent|clear) (?:reason|cause)|not normal|isn'?t normal|not right|no doubt|no wonder"
         r"|not long|no time|none of (?:the|my|these|those)|not for long|not (?:much|a lot) (?:better|help)"
         r"|never (?:had|felt|experienced) (?:anything|something|pain|this|that)?\s*like|never before|not even"
+        r"|(?:the )?(?:left|right|other)(?: leg| side| one| foot)? (?:is|are|feels?|seems?) (?:totally |completely |all |perfectly )?(?:fine|normal|ok|okay|good|grand|unaffected)"
         r"|no joke|can'?t tell if|not (?:a|an) (?:good|great)|no puedo|unintention\w*|unintended|not intentional"
         r"|without (?:meaning|wanting) to|(?:hasn'?t|has not|haven'?t|have not|hadn'?t|had not|not|never|didn'?t|did not"
         r"|won'?t|doesn'?t|does not|isn'?t|wasn'?t) (?:\w+ )?(?:gone|went|go|resolved|healed|cleared|settled|disappeared"
@@ -286,7 +289,7 @@ RULES: tuple[Rule, ...] = (
         "turn",
         TURN,
         r"\b(?:but|however|although|though|except|apart from|aside from|other than|besides|yet|still|whereas|now"
-        r"|these days|currently|this time|at the moment|since then|pero|aunque|sino|ahora)\b",
+        r"|these days|this time|since then|pero|aunque|sino|ahora)\b",
         "FORWARD",
         max_scope=1,
     ),
@@ -306,6 +309,7 @@ RESOLVED_NEXT_SENTENCE = (
     r"(?:^|\b(?:and|but|which)\s+)\s*(?:(?:it|that|this|they|both|all|which|symptoms?|that one|those|these)\s*(?:'s|s|is|are|was|were|has|have)?"
     r"\s*(?:been\s+)?)?(?:all |completely |totally |fully |long |now |since )?(?:gone|resolved|cleared|healed"
     r"|fine now|better now|went away|settled|disappeared|over|sorted|recovered|no problems? since|nothing since"
+    r"|made a (?:full|complete) recovery|everything (?:has )?(?:worked|been) (?:fine|perfectly|normally|normal) since"
     r"|never came back|hasn'?t come back|haven'?t had (?:it|any|one) since)\b"
 )
 # Words that say a resolved problem came back: then "resolved" does not apply.
@@ -323,11 +327,12 @@ ANSWERED_NO_AFTER = (
 GENERAL_QUESTION = r"^\s*(?:can|could|would|will|does|do|is|are|should|what|when|how|which|why)\b"
 DISCLAIMER = (
     r"\b(?:mine (?:is|'s|has been) (?:just|only)|just curious|just asking|asking for (?:the future|a friend)"
-    r"|no (?:leg |such )?symptoms|i don'?t have (?:any|it|that|those)|not that i have|i'?m fine myself)"
+    r"|no (?:leg |such )?symptoms|i don'?t have (?:any|it|that|those)|not that i have|i'?m fine myself"
+    r"|(?:want|trying|hoping|like) to (?:avoid|prevent) (?:it|that|getting)|to avoid it)"
 )
 # Said plainly enough that every question in the text is about symptoms the writer does not have.
 STRONG_DISCLAIMER = (
-    r"\b(?:(?:haven'?t|have not|don'?t have|do not have) (?:got )?(?:any of (?:that|those|these|them)|either|those|that)"
+    r"\b(?:(?:haven'?t|have not|don'?t have|do not have) (?:got )?(?:any of (?:that|those|these|them|the (?:symptoms|signs|above|things))|either|those|that)"
     r"|none of (?:that|those|these)|it hasn'?t|it has not|(?:just|only) (?:asking|curious)|solo preguntando"
     r"|asking for (?:the future|a friend)|mine is (?:just|only|nothing like)|i don'?t have (?:it |that |this )?now)"
 )

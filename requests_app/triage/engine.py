@@ -130,9 +130,13 @@ def lowercase(text: str) -> str:
 def _dismissed(span, *, booked_for: str | None) -> bool:
     for modifier in span._.modifiers:
         category = modifier.category
+        start, end = modifier.modifier_span
+        if span.start <= start and end <= span.end:
+            # A trigger inside the matched words is part of the symptom ("I stand there and nothing
+            # happens", "a sock that isn't there"); medspaCy's overlap test misses a trigger inside a target.
+            continue
         if category == ctx.OTHER and booked_for and span.label_ != "CANCER_HISTORY":
             # Writing for someone else: "she" and "my son" are the patient, "his brother" is not.
-            start, end = modifier.modifier_span
             trigger = span.doc[start:end].text
             if re.search(rf"\b(?:he|she|they|his|her|their|{booked_for})\b", trigger):
                 continue
@@ -181,7 +185,7 @@ def _booked_for(text: str) -> str | None:
         return None
     behalf = _ON_BEHALF.search(text)
     if behalf:
-        return next(w for w in behalf.group("who", "who2", "who3", "who4") if w)
+        return next(w for w in behalf.group("who", "who2", "who4") if w)
     subject = _RELATIVE_SUBJECT.search(text)
     if subject and not _OWN_COMPLAINT.search(text):
         return subject.group("who")
