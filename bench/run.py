@@ -316,7 +316,7 @@ def _run(args: argparse.Namespace, stack: Stack, started: float) -> int:
     from django.test import Client
 
     from articles import selectors
-    from bench import latency, probe
+    from bench import latency, probe, triage_cost
 
     print(f"Preparing the database ({connection.vendor}: {database_url.split('@')[-1]})…", flush=True)
     if given_database:
@@ -370,6 +370,11 @@ def _run(args: argparse.Namespace, stack: Stack, started: float) -> int:
     stack.worker.stop()
     pipeline["worker_tasks"] = latency.worker_task_stats(stack.worker.log_path.read_text(errors="replace"))
 
+    # In process, while the server is idle and the worker stopped: triage is CPU, and the load would weigh on it.
+    print(f"\n== triage of a {triage_cost.CHARS}-character text, in process", flush=True)
+    triage = triage_cost.measure()
+    print(f"  {triage_cost.describe(triage)}", flush=True)
+
     results = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": report.machine_info(),
@@ -385,12 +390,16 @@ def _run(args: argparse.Namespace, stack: Stack, started: float) -> int:
         "seeding_seconds": seeding,
         "sizes": {str(size): data for size, data in sizes.items()},
         "pipeline": pipeline,
+        "triage": triage,
     }
     results["targets"] = report.targets(results)
     missed = [t for t in results["targets"] if t["result"] == "MISS"]
-    if missed:
+    if any(t["scenario"] != "triage" for t in missed):
         print("\nSome targets were missed: profiling those scenarios in-process…", flush=True)
     results["diagnosis"] = report.diagnose(missed, probes, results)
+    # Triage's share of a submission, from the submission's in-process profile; the targets again, with it.
+    results["triage"]["submission"] = triage_cost.submission_share(results, probes)
+    results["targets"] = report.targets(results)
     results["total_seconds"] = round(time.monotonic() - started, 1)
     markdown = report.markdown(results)
     report.write(args.output, results, markdown)

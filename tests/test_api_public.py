@@ -33,11 +33,59 @@ def test_a_short_request_with_the_six_required_fields_is_accepted(client):
     assert body["expected_callback"]["text"]
 
 
-def test_an_urgent_request_gets_the_guidance_in_the_answer(client):
+def test_an_emergency_is_answered_with_its_tier_and_told_to_go_to_an_emergency_department(client):
     response = post(client, patient_fields(symptoms=["bladder_bowel"]))
     body = response.json()
+    assert body["priority"] == "emergency"
     assert body["urgent"] is True
-    assert "emergency department" in body["guidance"]
+    assert "go to the nearest emergency department now" in body["guidance"]
+    assert "Do not wait for our call" in body["guidance"]
+
+
+def test_an_urgent_request_is_told_when_we_call_and_what_would_make_it_an_emergency(client):
+    body = post(client, patient_fields(reason="pins n needles in my left foot")).json()
+    assert body["priority"] == "urgent"
+    assert body["urgent"] is True
+    assert "within an hour of opening" in body["guidance"]
+    assert "weakness in both legs" in body["guidance"]
+
+
+def test_a_routine_request_says_routine_with_no_guidance(client):
+    body = post(client, patient_fields(reason="stiff after long runs")).json()
+    assert (body["priority"], body["urgent"], body["guidance"]) == ("routine", False, None)
+
+
+def test_screening_answers_are_taken_and_not_sure_raises_to_urgent(client):
+    answers = {"saddle_numbness": "no", "bladder_bowel": "no", "fever": "not_sure"}
+    body = post(client, patient_fields(screening=answers)).json()
+    assert body["priority"] == "urgent"
+    assert AppointmentRequest.objects.get().screening == answers
+
+
+@pytest.mark.parametrize(
+    ("screening", "message"),
+    [
+        ({"fever": "maybe"}, "not a valid choice"),
+        ({"made_up_question": "yes"}, "Not a screening question"),
+        ("yes", "Expected a dictionary"),
+        ({"fever": ["yes"]}, "not a valid choice"),
+    ],
+)
+def test_bad_screening_answers_get_a_clear_400(client, screening, message):
+    response = post(client, patient_fields(screening=screening))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert message in json.dumps(response.json()["screening"])
+    assert not AppointmentRequest.objects.exists()
+
+
+def test_the_schema_lists_every_screening_question_and_the_priority(client):
+    from requests_app.triage import QUESTIONS
+
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    components = schema["components"]["schemas"]
+    screening = components["ScreeningRequest"]["properties"]
+    assert set(screening) == {q.code for q in QUESTIONS}
+    assert "priority" in components["AppointmentRequestCreated"]["properties"]
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """The bench's baselines and request bodies: what `make bench` compares against must do what its report says."""
 
 import json
+from pathlib import Path
 
 import pytest
 import redis
@@ -8,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve
 
-from bench import loadgen
+from bench import loadgen, report, triage_cost
 from bench.views import BENCH_QUEUE
 from requests_app.models import AppointmentRequest, Heartbeat
 
@@ -53,3 +54,38 @@ def test_each_form_body_the_load_sends_is_accepted_as_a_new_request(client):
     answers = [client.post("/request-appointment/", data=loadgen.form_fields(patients)) for _ in range(2)]
     assert [a.status_code for a in answers] == [303, 303]
     assert AppointmentRequest.objects.count() == 2
+
+
+def test_the_triage_step_times_500_character_texts_from_the_evaluation_corpus():
+    cost = triage_cost.measure(repeat=1, limit=5)
+    assert (cost["chars"], cost["texts"], cost["samples"]) == (500, 5, 5)
+    assert 0 < cost["median_ms"] <= cost["p95_ms"]
+    assert cost["bench_reason"]["chars"] == len(loadgen.REASON)
+
+
+def test_the_report_has_a_triage_row_next_to_the_api_ratio_with_its_share_of_a_submission():
+    # The last run's results, as the report reads them, with a triage measurement of our own.
+    results = json.loads((Path(report.__file__).parent / "results" / "latest.json").read_text())
+    results["triage"] = {
+        "chars": 500,
+        "texts": 600,
+        "passes": 3,
+        "samples": 1800,
+        "median_ms": 2.5,
+        "p95_ms": 4.0,
+        "goal_median_max_ms": 3.0,
+        "bench_reason": {"chars": 60, "samples": 200, "median_ms": 0.5, "p95_ms": 0.6},
+    }
+    results["diagnosis"]["profiles"].setdefault("api", {})["ms_per_request"] = 5.0
+    results["triage"]["submission"] = triage_cost.submission_share(results, probes=None)
+    assert results["triage"]["submission"]["share"] == 0.1
+    results["targets"] = report.targets(results)
+    ids = [t["id"] for t in results["targets"]]
+    assert ids[ids.index("triage-500") - 1].startswith("api@")
+    row = next(line for line in report.markdown(results).splitlines() if line.startswith("| triage of a 500"))
+    assert row.endswith("| PASS |")
+    assert "median 2.50 ms, p95 4.00 ms" in row
+    assert "triage: 0.50 ms of 5.00 ms per API submission" in row
+
+    results["triage"]["median_ms"] = 3.5
+    assert next(t for t in report.targets(results) if t["id"] == "triage-500")["result"] == "MISS"

@@ -108,3 +108,22 @@ def test_patients_with_a_best_time_sort_by_it_within_a_priority():
     )
     anytime = callback_due_at(received_at=received, priority="routine", calendar=calendar())
     assert morning < evening < anytime
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        (at(2026, 11, 23, 10, 0), at(2026, 11, 23, 10, 15)),  # open: 15 minutes
+        (at(2026, 11, 23, 17, 50), at(2026, 11, 23, 18, 5)),  # ten minutes before closing: still 15 minutes
+        (at(2026, 11, 23, 21, 0), at(2026, 11, 24, 8, 0)),  # closed: at the next opening
+        (at(2026, 11, 28, 14, 0), at(2026, 11, 30, 8, 0)),  # Saturday afternoon: Monday's opening
+    ],
+)
+def test_an_emergency_callback_is_due_in_15_minutes_when_open_and_at_opening_otherwise(received, due):
+    assert callback_due_at(received_at=received, priority="emergency", calendar=calendar()) == due
+
+
+def test_an_emergency_ignores_the_preferred_time():
+    received = at(2026, 11, 23, 10, 0)
+    due = callback_due_at(received_at=received, priority="emergency", best_time_slots=["evening"], calendar=calendar())
+    assert due == at(2026, 11, 23, 10, 15)

@@ -48,6 +48,20 @@ def test_an_urgent_request_also_alerts_on_shift_desk_and_supervisors_at_once(fro
     assert alerts == {front_desk.email, supervisor.email}
 
 
+def test_an_emergency_alerts_everyone_on_shift_every_supervisor_and_superusers_day_or_night(
+    front_desk, supervisor, other_front_desk, django_user_model
+):
+    StaffProfile.objects.filter(user=other_front_desk).update(on_shift=False)
+    admin = django_user_model.objects.create_superuser("root", "root@clinic.example", "x")
+    request = submit(reason="I can't feel the toilet paper when I wipe").request
+    request_process(request_id=request.pk)
+    alerts = Notification.objects.filter(request=request, event="emergency_alert")
+    assert set(alerts.values_list("recipient", flat=True)) == {front_desk.email, supervisor.email, admin.email}
+    assert not Notification.objects.filter(request=request, event="urgent_alert").exists()
+    assert request.callback.priority == Priority.EMERGENCY
+    assert request.callback.priority_rank == 0
+
+
 def test_callbacks_are_assigned_round_robin_among_front_desk_staff_on_shift(front_desk, other_front_desk, supervisor):
     assignees = [request_process(request_id=submit().request.pk).assigned_to for _ in range(4)]
     assert assignees[0] != assignees[1]

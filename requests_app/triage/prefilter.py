@@ -94,7 +94,20 @@ def required_literals(pattern: str, flags: int = 0) -> Requirement:
     return _sequence(parser.parse(pattern, flags))
 
 
+_gates: dict[re.Pattern, re.Pattern | None] = {}
+
+
+def _gate(compiled: re.Pattern) -> re.Pattern | None:
+    requirement = required_literals(compiled.pattern, compiled.flags & re.IGNORECASE)
+    if requirement is None:
+        return None
+    return re.compile("|".join(re.escape(literal) for literal in sorted(requirement, key=len, reverse=True)))
+
+
 def may_match(compiled: re.Pattern, text: str) -> bool:
     """False only when `compiled` cannot match `text`."""
-    requirement = required_literals(compiled.pattern, compiled.flags & re.IGNORECASE)
-    return requirement is None or any(literal in text for literal in requirement)
+    try:
+        gate = _gates[compiled]
+    except KeyError:
+        gate = _gates[compiled] = _gate(compiled)
+    return gate is None or gate.search(text) is not None

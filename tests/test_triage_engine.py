@@ -1,0 +1,92 @@
+"""The text engine's speed-ups change nothing, and its spelling fixes touch only key words."""
+
+import re
+
+import pytest
+
+from requests_app.triage import engine, prefilter, speedups
+from requests_app.triage.spelling import correct, correction
+from tests.triage.evaluation import load
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    return [engine.lowercase(case.text) for case in load()]
+
+
+def _matchers(pipeline):
+    """The RegexMatcher of each medspaCy component (the target matcher's and ConText's)."""
+    found = []
+    for _, component in pipeline.pipeline:
+        for value in vars(component).values():
+            inner = getattr(value, "_MedspacyMatcher__regex_matcher", None)
+            if inner is not None:
+                found.append(inner)
+    return found
+
+
+def test_the_prefiltered_matcher_finds_exactly_what_medspacys_own_finds_on_the_whole_corpus(texts):
+    pipeline = engine.nlp()
+    matchers = _matchers(pipeline)
+    assert len(matchers) == 2
+    for text in texts:
+        doc = pipeline.make_doc(text)
+        for matcher in matchers:
+            assert speedups.fast_call(matcher, doc) == speedups.original_call(matcher, doc), text[:80]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "matches"),
+    [
+        (r"fe+ve+r", "a feeeever", True),
+        (r"fe+ve+r", "a fewer", False),
+        (r"(?:pins|needles) and", "pins and", True),
+        (r"numb(?:ness)?|tingl\w*", "tingly", True),
+        (r"(?:can'?t|cannot) (?:walk|stand)", "i cannot stand", True),
+        (r"(?:a|b)?cd", "xcd", True),
+        (r"x(?=y)z?", "xz", False),
+    ],
+)
+def test_the_prefilter_never_rules_out_a_text_the_pattern_matches(pattern, text, matches):
+    compiled = re.compile(f"(?-i:{pattern})", re.IGNORECASE)
+    assert bool(compiled.search(text)) is matches
+    if matches:
+        assert prefilter.may_match(compiled, text)
+
+
+def test_the_prefilter_skips_a_pattern_whose_words_are_absent():
+    compiled = re.compile("(?-i:(?:urinary )?retention|retain\\w* (?:urine|water))", re.IGNORECASE)
+    assert prefilter.required_literals(compiled.pattern, re.IGNORECASE) == frozenset({"retention", "retain"})
+    assert not prefilter.may_match(compiled, "sore after long runs")
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("numbnes", "numbness"),
+        ("nummness", "numbness"),
+        ("tingleing", "tingling"),
+        ("siatica", "sciatica"),
+        ("sciattica", "sciatica"),
+        ("feever", "fever"),
+        ("blader", "bladder"),
+        ("incontinance", "incontinence"),
+        ("urinatin", "urinating"),
+    ],
+)
+def test_misspelled_key_words_are_put_right(typed, meant):
+    assert correction(typed) == meant
+
+
+@pytest.mark.parametrize("word", ["fewer", "never", "number", "numbers", "walking", "bowl", "chilly", "later", "tired"])
+def test_ordinary_words_close_to_a_key_word_are_left_alone(word):
+    assert correction(word) is None
+
+
+def test_a_correction_keeps_the_rest_of_the_text_and_maps_positions_back():
+    text = "Some numbnes in my foot, and siatica."
+    fixed = correct(text)
+    assert fixed.text == "Some numbness in my foot, and sciatica."
+    start = fixed.text.index("sciatica")
+    assert fixed.original_span(start, start + len("sciatica")) == (29, 36)
+    assert text[29:36] == "siatica"
