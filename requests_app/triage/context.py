@@ -324,7 +324,7 @@ ANSWERED_NO_AFTER = (
     r"|okay|0|(?:i )?don'?t think so|(?:i )?do not think so|doubt it|not that i know(?: of)?|not as far as i know)\s*(?:[.,;!?\n)]|$|and\b)"
 )
 # A question about a symptom in general, in a text that says the writer does not have it.
-GENERAL_QUESTION = r"^\s*(?:can|could|would|will|does|do|is|are|should|what|when|how|which|why)\b"
+GENERAL_QUESTION = r"^\s*(?:can|could|would|will|does|do|is|are|should|what|when|how|which|why|if)\b"
 DISCLAIMER = (
     r"\b(?:mine (?:is|'s|has been) (?:just|only)|just curious|just asking|asking for (?:the future|a friend)"
     r"|no (?:leg |such )?symptoms|i don'?t have (?:any|it|that|those)|not that i have|i'?m fine myself"
@@ -334,5 +334,16 @@ DISCLAIMER = (
 STRONG_DISCLAIMER = (
     r"\b(?:(?:haven'?t|have not|don'?t have|do not have) (?:got )?(?:any of (?:that|those|these|them|the (?:symptoms|signs|above|things))|either|those|that)"
     r"|none of (?:that|those|these)|it hasn'?t|it has not|(?:just|only) (?:asking|curious)|solo preguntando"
-    r"|asking for (?:the future|a friend)|mine is (?:just|only|nothing like)|i don'?t have (?:it |that |this )?now)"
+    r"|asking for (?:the future|a friend)|mine is (?:just|only|nothing like)|i don'?t have (?:it |that |this )?now"
+    r"|i have (?:none|neither)|(?:asking )?out of curiosity"
+    r"|my (?:feet|legs|bladder|bowels?|foot|leg|waterworks) (?:is|are|feel|feels) (?:fine|ok|okay|normal|good|strong))"
+)
+# In a text with such a disclaimer, these words mark a sentence as hearsay or worry, not a symptom.
+HEARSAY = (
+    r"\b(?:apparently|you (?:can|could|might|may|would)|can cause|could cause|they say|i read|reading|google\w*"
+    r"|dr google|article|forum|terrified|scared|afraid|worried|worry|paranoid|nervous)\b"
+)
+# "Me, I just want...": the writer speaks for themselves, whoever else the text mentions.
+WRITER_SPEAKS_FOR_SELF = (
+    r"\b(?:me,? i|as for me|for me,|i (?:just|only) (?:want|need)|my own|myself|i'?m the (?:one|patient))\b"
 )

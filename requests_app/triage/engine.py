@@ -30,6 +30,14 @@ _GENERAL_QUESTION = re.compile(ctx.GENERAL_QUESTION, re.IGNORECASE)
 _DISCLAIMER = re.compile(ctx.DISCLAIMER, re.IGNORECASE)
 _STRONG_DISCLAIMER = re.compile(ctx.STRONG_DISCLAIMER, re.IGNORECASE)
 _OWN_COMPLAINT = re.compile(ctx.OWN_COMPLAINT, re.IGNORECASE)
+_HEARSAY = re.compile(ctx.HEARSAY, re.IGNORECASE)
+_FOR_SELF = re.compile(ctx.WRITER_SPEAKS_FOR_SELF, re.IGNORECASE)
+_SOMEONE_ELSE = re.compile(r"\b(?:he|she|his|her|him|son|daughter|kid|child|boy|girl)\b", re.IGNORECASE)
+_MY_RELATIVE = re.compile(
+    r"\b(?:my|mi) (?:[\w'-]+ ){0,2}(?:son|daughter|kid|child|boy|girl|mum|mom|mother|dad|father|husband|wife|partner"
+    r"|brother|sister|friend|teen\w*|hijo|hija|madre|padre|marido|esposa)\b",
+    re.IGNORECASE,
+)
 _RELATIVE_SUBJECT = re.compile(ctx.RELATIVE_SUBJECT, re.IGNORECASE)
 _WRITER_OWN = re.compile(ctx.WRITER_OWN, re.IGNORECASE)
 _THIRD_PERSON = re.compile(ctx.THIRD_PERSON, re.IGNORECASE)
@@ -169,10 +177,10 @@ def _general_question(span, sentence, text: str) -> bool:
     says the writer does not have it; or any question, in a text that says
     plainly that none of it applies ("I haven't got any of that").
     """
+    if _STRONG_DISCLAIMER.search(text) and (sentence.text.rstrip().endswith("?") or _HEARSAY.search(sentence.text)):
+        return True
     if not sentence.text.rstrip().endswith("?"):
         return False
-    if _STRONG_DISCLAIMER.search(text):
-        return True
     if not _GENERAL_QUESTION.search(sentence.text):
         return False
     before = span.doc[sentence.start : span.start].text
@@ -187,9 +195,15 @@ def _booked_for(text: str) -> str | None:
     if behalf:
         return next(w for w in behalf.group("who", "who2", "who4") if w)
     subject = _RELATIVE_SUBJECT.search(text)
-    if subject and not _OWN_COMPLAINT.search(text):
+    if subject and not _OWN_COMPLAINT.search(text) and not _FOR_SELF.search(text):
         return subject.group("who")
     return None
+
+
+def _about_someone_else(span, sentence) -> bool:
+    """Booking for myself: "(My son is the one with pins and needles in his feet.)" is not about the patient."""
+    before = _MY_RELATIVE.sub(" ", span.doc.text[sentence.start_char : span.start_char])
+    return bool(_SOMEONE_ELSE.search(sentence.text)) and not _FIRST_PERSON.search(before)
 
 
 def _the_writers_own(span, sentence) -> bool:
@@ -213,6 +227,7 @@ def read(text: str) -> list[Finding]:
     lowered = lowercase(corrected.text)
     who = _booked_for(lowered)
     booked_for = re.escape(who) if who else None
+    for_myself = bool(_FOR_MYSELF.search(lowered))
     sentences = list(doc.sents)
     sentence_of = {}
     for index, sentence in enumerate(sentences):
@@ -234,6 +249,7 @@ def read(text: str) -> list[Finding]:
             or _resolved_by_next_sentence(span, sentences, index)
             or (span.label_ not in lexicon.MARKERS and _general_question(span, sentences[index], lowered))
             or (booked_for is not None and _the_writers_own(span, sentences[index]))
+            or (for_myself and _about_someone_else(span, sentences[index]))
         ):
             dismissed.add(position)
     kept = []

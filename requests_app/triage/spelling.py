@@ -1,7 +1,7 @@
 """Misspelled key words, put right before matching: "numbnes", "tingleing", "siatica", "blader".
 
 Only the words the rules depend on are corrected, and only when the typed
-word is one or two edits from one of them, starts with the same letter, and
+word is one or two edits from one of them (a swap of two letters counts as one), starts with the same letter, and
 is not itself a common word that happens to be close ("fewer" is not
 "fever", "number" is not "numb"). Each word is looked up once per process.
 """
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
 
 KEY_WORDS: tuple[str, ...] = (
@@ -279,7 +279,7 @@ def correction(word: str) -> str | None:
     if len(lower) < 5 or lower in _KEY_SET or lower in PROTECTED:
         return None
     limit = 1 if len(lower) < 8 else 2
-    found = extractOne(lower, KEY_WORDS, scorer=Levenshtein.distance, score_cutoff=limit)
+    found = extractOne(lower, KEY_WORDS, scorer=OSA.distance, score_cutoff=limit)
     if found is None:
         return None
     candidate, distance, _ = found
