@@ -77,8 +77,8 @@ ON_BEHALF = (
 )
 # The writer speaks of their own back: relatives mentioned are context, not the patient.
 OWN_COMPLAINT = (
-    r"\b(?:my|i|i'?ve|i'?m|im|ive|me|mine)\b[^.!?\n]{0,40}?\b(?:back|spine|lumbar|pain|ache|aching|sore|stiff"
-    r"|hurt\w*|injur\w*|numb\w*|tingl\w*|sciatica)\b"
+    r"\b(?:my|i|i'?ve|i'?m|im|ive|me|mine|yo|tengo)\b[^.!?\n]{0,40}?\b(?:back|spine|lumbar|pain|ache|aching|sore|stiff"
+    r"|hurt\w*|injur\w*|numb\w*|tingl\w*|sciatica|espalda|dolor|duele|lumbar)\b"
 )
 # A relative as the subject of the text ("My wife couldn't get out of bed").
 RELATIVE_SUBJECT = (
@@ -141,7 +141,8 @@ RULES: tuple[Rule, ...] = (
         NEGATED,
         r"\b(?:i|but i|and i)\s+(?:don'?t|do not|dont|haven'?t|have not|havent)\s+(?:have|had|got|get|noticed|felt)?"
         r"\s*(?:it|that|those|them|this|these|any of (?:those|these|that|them|it)|either)\b(?!\s+(?:\w+\s+)?(?:before|until))"
-        r"|\bi have (?:neither|none of (?:those|these|that|them))|neither (?:of (?:those|these|them) )?(?:applies|apply)",
+        r"|\bi have (?:neither|none of (?:those|these|that|them))|neither (?:of (?:those|these|them) )?(?:applies|apply)"
+        r"|(?:i'?ve|i have|ive) never had (?:it|that|them|this|one|any)\b",
         "BACKWARD",
         max_scope=15,
         terminated_by=frozenset({TURN, CLAUSE}),
@@ -196,6 +197,8 @@ RULES: tuple[Rule, ...] = (
         r"|todo bien|ning[uú]n problema desde|sin problemas desde|se cur[oó]|se fue|desapareci[oó]"
         r"|(?:went|gone|disappeared|cleared|settled|resolved|stopped) (?:with)?in (?:a |an |\d+ |one |two |three |a few |a couple (?:of )?)?(?:days?|weeks?|hours?|months?)"
         r"|not back since|hasn'?t (?:been|come) back|(?:made|making) a (?:full|complete) recovery|(?:worked|been) (?:fine|perfectly|normally|normal|great|ok) (?:ever )?since"
+        r"|(?:but|and)\s+(?:[\w']+\s+){0,4}(?:fixed|sorted|cured|cleared|resolved|healed|settled) (?:it|that|them|things)(?: up| out)?"
+        r"|(?:fixed|sorted|cured) (?:it|that|them)(?: up| out)?(?: completely| fully| for good)"
         r"|symptom[- ]free since|no (?:problems|issues|trouble) since|\b(?:se me |se )?quit[oó]|(?:all |been |it'?s been |has been )?(?:fine|good|ok|okay|great)"
         r" (?:ever )?since|long gone|not had (?:it|any|one) since|all better(?: now)?|healed up|no longer an issue",
         "BACKWARD",
@@ -216,8 +219,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "hypothetical",
         HYPOTHETICAL,
-        r"what if|in case|\bif (?:i|it|my \w+|the pain|this) (?:ever|ever get|start|starts|begin|begins|develop|develops|become|becomes"
-        r"|spreads|moves|travels|turn|turns|went|goes|got|turned)\b|si alg[uú]n d[ií]a|si alguna vez|si tuviera|en caso de"
+        r"what if|in case|\bif (?:i|it|my|the pain|this)(?= (?:[\w']+ )?(?:ever|ever get|start|starts|begin|begins|develop|develops|become|becomes"
+        r"|spreads|moves|travels|turn|turns|went|goes|got|turned|came back|comes back)\b)"
+        r"|(?:worried|afraid|scared|terrified|concerned|paranoid) (?:that )?i (?:might|may|could) (?:have|be getting|get|be developing)|si alg[uú]n d[ií]a|si alguna vez|si tuviera|en caso de"
         r"|reading (?:about|up on)|read (?:up )?(?:about|on)|forum|when (?:i|we) (?:must|should|need to) (?:worry|be worried|go|call|seek)|(?:read|saw|watched|heard|found) (?:an? |the |this |some )?(?:article|post|blog|video|thing|story|piece|leaflet)"
         r"|(?:\bit|the (?:article|website|leaflet)) (?:said|says|mentioned|warned|lists?|listed)|asked (?:me )?(?:about|if|whether)"
         r"|(?:should|would|do|must) i (?:worry|be worried|be concerned|go|call|come"
@@ -278,10 +282,11 @@ RULES: tuple[Rule, ...] = (
         r"|not long|no time|none of (?:the|my|these|those)|not for long|not (?:much|a lot) (?:better|help)"
         r"|never (?:had|felt|experienced) (?:anything|something|pain|this|that)?\s*like|never before|not even"
         r"|(?:the )?(?:left|right|other)(?: leg| side| one| foot)? (?:is|are|feels?|seems?) (?:totally |completely |all |perfectly )?(?:fine|normal|ok|okay|good|grand|unaffected)"
-        r"|no joke|can'?t tell if|not (?:a|an) (?:good|great)|no puedo|unintention\w*|unintended|not intentional"
+        r"|(?:haven'?t|havent|have not|hasn'?t|hasnt|not) (?:[\w']+ )?gone since"
+        r"|not eating|not hungry|no appetite|no joke|can'?t tell if|not (?:a|an) (?:good|great)|no puedo|unintention\w*|unintended|not intentional"
         r"|without (?:meaning|wanting) to|(?:hasn'?t|has not|haven'?t|have not|hadn'?t|had not|not|never|didn'?t|did not"
-        r"|won'?t|doesn'?t|does not|isn'?t|wasn'?t) (?:\w+ )?(?:gone|went|go|resolved|healed|cleared|settled|disappeared"
-        r"|recovered|improved|better|eased|stopped)(?: away| up| down| off)?",
+        r"|won'?t|doesn'?t|does not|isn'?t|wasn'?t) (?:\w+ )?(?:(?:gone|went|go|going) away|resolved|healed|cleared(?: up)?"
+        r"|settled(?: down)?|disappeared|recovered|improved|got better|gotten better|eased(?: off)?|stopped)",
         "PSEUDO",
     ),
     # --- where a trigger's scope ends ---------------------------------------------------------------
@@ -306,7 +311,8 @@ RULES: tuple[Rule, ...] = (
 
 # A short sentence after a mention that says it is over ("Had sciatica in 2019. Fully gone now.").
 RESOLVED_NEXT_SENTENCE = (
-    r"(?:^|\b(?:and|but|which)\s+)\s*(?:(?:it|that|this|they|both|all|which|symptoms?|that one|those|these)\s*(?:'s|s|is|are|was|were|has|have)?"
+    r"^\s*(?:everything|all|it|that) (?:is |has |'s )?(?:been )?(?:healed|fine|ok|okay|good|resolved|sorted)(?: ever)? since"
+    r"|^\s*(?:all|been) (?:good|fine|ok|okay|well)(?: ever)? since|(?:^|\b(?:and|but|which)\s+)\s*(?:(?:it|that|this|they|both|all|which|symptoms?|that one|those|these)\s*(?:'s|s|is|are|was|were|has|have)?"
     r"\s*(?:been\s+)?)?(?:all |completely |totally |fully |long |now |since )?(?:gone|resolved|cleared|healed"
     r"|fine now|better now|went away|settled|disappeared|over|sorted|recovered|no problems? since|nothing since"
     r"|made a (?:full|complete) recovery|everything (?:has )?(?:worked|been) (?:fine|perfectly|normally|normal) since"
@@ -315,12 +321,12 @@ RESOLVED_NEXT_SENTENCE = (
 # Words that say a resolved problem came back: then "resolved" does not apply.
 RECURRED = (
     r"\b(?:back again|(?<!never )(?<!not )(?<!hasn't )(?<!hasnt )came back|(?<!never )(?<!not )come back|coming back"
-    r"|is back|(?<!never )(?<!not )returned|recurr\w*|flared? (?:up )?again|again now|started again)\b"
+    r"|is back|(?<!never )(?<!not )returned|(?<!no )(?<!without )(?<!any )recurr\w*|flared? (?:up )?again|again now|started again)\b"
 )
 
 # A mention followed by its answer: "tingling? no.", "numbness - none,".
 ANSWERED_NO_AFTER = (
-    r"^\s*(?:[?:=)\-–—,]\s*)+(?:no|none|nope|nah|nil|negative|never|not really|not at all|n/?a|absent|normal|fine|ok"
+    r"^\s*(?:[?:=)\-–—,]\s*|\ba\s*:\s*|answer\s*:\s*)+(?:no|none|nope|nah|nil|negative|never|not really|not at all|n/?a|absent|normal|fine|ok"
     r"|okay|0|(?:i )?don'?t think so|(?:i )?do not think so|doubt it|not that i know(?: of)?|not as far as i know)\s*(?:[.,;!?\n)]|$|and\b)"
 )
 # A question about a symptom in general, in a text that says the writer does not have it.
@@ -335,13 +341,13 @@ STRONG_DISCLAIMER = (
     r"\b(?:(?:haven'?t|have not|don'?t have|do not have) (?:got )?(?:any of (?:that|those|these|them|the (?:symptoms|signs|above|things))|either|those|that)"
     r"|none of (?:that|those|these)|it hasn'?t|it has not|(?:just|only) (?:asking|curious)|solo preguntando"
     r"|asking for (?:the future|a friend)|mine is (?:just|only|nothing like)|i don'?t have (?:it |that |this )?now"
-    r"|i have (?:none|neither)|(?:asking )?out of curiosity"
+    r"|i have (?:none|neither)|(?:asking )?out of curiosity|\bi don'?t(?=\s*[,.;])|pain[- ]free"
     r"|my (?:feet|legs|bladder|bowels?|foot|leg|waterworks) (?:is|are|feel|feels) (?:fine|ok|okay|normal|good|strong))"
 )
 # In a text with such a disclaimer, these words mark a sentence as hearsay or worry, not a symptom.
 HEARSAY = (
     r"\b(?:apparently|you (?:can|could|might|may|would)|can cause|could cause|they say|i read|reading|google\w*"
-    r"|dr google|article|forum|terrified|scared|afraid|worried|worry|paranoid|nervous)\b"
+    r"|dr google|article|forum|terrified|scared|afraid|worried|worry|paranoid|nervous|talking about|is it normal)\b"
 )
 # "Me, I just want...": the writer speaks for themselves, whoever else the text mentions.
 WRITER_SPEAKS_FOR_SELF = (

@@ -24,6 +24,11 @@ _SENTENCE_END = frozenset({".", "!", "?", ";", "..."})
 _RESOLVED_NEXT = re.compile(ctx.RESOLVED_NEXT_SENTENCE, re.IGNORECASE)
 _RECURRED = re.compile(ctx.RECURRED, re.IGNORECASE)
 _ANSWERED_NO = re.compile(ctx.ANSWERED_NO_AFTER, re.IGNORECASE)
+_TIME_BEFORE = re.compile(
+    r"\b(?:yesterday|last night|(?:\w+ )?days? ago|monday|tuesday|wednesday|thursday|friday|saturday|sunday|this morning)\b",
+    re.IGNORECASE,
+)
+_TIME_NOW = re.compile(r"\b(?:today|now|this (?:morning|afternoon|evening)|tonight)\b", re.IGNORECASE)
 _ON_BEHALF = re.compile(ctx.ON_BEHALF, re.IGNORECASE)
 _FOR_MYSELF = re.compile(ctx.FOR_MYSELF, re.IGNORECASE)
 _GENERAL_QUESTION = re.compile(ctx.GENERAL_QUESTION, re.IGNORECASE)
@@ -143,7 +148,7 @@ def _dismissed(span, *, booked_for: str | None) -> bool:
             # A trigger inside the matched words is part of the symptom ("I stand there and nothing
             # happens", "a sock that isn't there"); medspaCy's overlap test misses a trigger inside a target.
             continue
-        if category == ctx.OTHER and booked_for and span.label_ != "CANCER_HISTORY":
+        if category == ctx.OTHER and booked_for:
             # Writing for someone else: "she" and "my son" are the patient, "his brother" is not.
             trigger = span.doc[start:end].text
             if re.search(rf"\b(?:he|she|they|his|her|their|{booked_for})\b", trigger):
@@ -252,10 +257,22 @@ def read(text: str) -> list[Finding]:
             or (for_myself and _about_someone_else(span, sentences[index]))
         ):
             dismissed.add(position)
+    # A symptom inside words that were answered "no" or negated is answered too ("Numbness in groin: no").
+    answered = {
+        position
+        for position in dismissed
+        if _ANSWERED_NO.match(corrected.text[spans[position].end_char : spans[position].end_char + 40])
+        or any(m.category == ctx.NEGATED for m in spans[position]._.modifiers)
+    }
     kept = []
     for position, span in enumerate(spans):
         index = sentence_of[span.start]
         if position in dismissed or (span.label_, index) in resolved_in_sentence:
+            continue
+        if any(
+            spans[other].start <= span.start and span.end <= spans[other].end and other != position
+            for other in answered
+        ):
             continue
         # A greedy match can swallow the words that dismiss it ("if the pain starts going down my
         # leg"): when a shorter match of the same flag inside it is dismissed, so is it.
@@ -303,9 +320,17 @@ def read(text: str) -> list[Finding]:
         if both or plural:
             findings.append(finding("bilateral_legs", [span, *both]))
         if span.label_ in lexicon.WEAKNESS_LABELS:
-            worse = [m for m, i in markers["WORSENING"] if abs(i - index) <= 1]
+            worse = [m for m, i in markers["WORSENING"] if abs(i - index) <= 2]
             if worse:
                 findings.append(finding("progressive_weakness", [span, *worse]))
+    # A weak leg told as a story over days ("Saturday it slapped... Sunday I couldn't push off... today I
+    # can't stand on my toes"): weakness in three sentences, or in two with a then and a now.
+    weak_sentences = sorted({i for span, i in kept if span.label_ in lexicon.WEAKNESS_LABELS})
+    if len(weak_sentences) >= 3 or (
+        len(weak_sentences) == 2 and _TIME_BEFORE.search(lowered) and _TIME_NOW.search(lowered)
+    ):
+        weak = [span for span, i in kept if span.label_ in lexicon.WEAKNESS_LABELS]
+        findings.append(finding("progressive_weakness", [weak[0], weak[-1]]))
     return _without_contained(findings)
 
 

@@ -28,7 +28,7 @@ def any_of(*alternatives: str) -> str:
 
 
 # Determiners and side words before a body part: "my left", "the back of my", "both".
-DET = r"(?:(?:my|the|his|her|their|your|one|a|an|both|left|right|l|r|lt|rt|other|whole|entire|outer|inner|outside|inside|front|back|bottom|top|side|sole|of|la|el|mi|mis|los|las|de|lower|upper)\s+){0,5}"
+DET = r"(?:(?:my|the|his|her|their|your|one|a|an|both|two|dos|ambas|left|right|l|r|lt|rt|other|whole|entire|outer|inner|outside|inside|front|back|bottom|top|side|sole|of|la|el|mi|mis|los|las|de|lower|upper)\s+){0,5}"
 LIMB = any_of(
     r"legs?", "foot", "feet", r"toes?", "calf", "calves", r"shins?", r"thighs?", r"ankles?", r"knees?", r"heels?",
     r"soles?", r"hamstrings?", r"piernas?", r"pies?", r"dedos", r"muslos?", r"tobillos?", r"rodillas?",
@@ -55,7 +55,8 @@ NUMB_WEAK = any_of(
     r"(?:can'?t|cannot|can not|couldn'?t|could not|can barely|can hardly|don'?t|do not) (?:really |properly |fully )?feel",
     r"like (?:novocaine|an anaesthetic|anesthetic|cotton wool|wood|rubber|a limb (?:that'?s|that has) been sat on|it'?s been sat on)",
     r"frozen", r"no siento", r"fuzzy", r"buzz\w*", r"vibrat\w*", r"fizz\w*", r"crawling", r"ants? (?:crawling|under)",
-    r"se me (?:duerme|duermen|durmi[oó])", r"(?:wearing|in) a (?:thick )?sock", r"sock that isn'?t there", r"like (?:i'?m )?(?:walking|standing) on (?:cotton wool|a sponge|pebbles|sand)", r"(?:diminished|dulled|dull|muted) (?:feeling|sensation)", r"sensation of being asleep",
+    r"se me (?:duerme|duermen|durmi[oó])", r"(?:wearing|in) a (?:thick )?sock", r"sock that isn'?t there",
+    r"(?:belongs?|belonged) to someone else", r"made of wood", r"like wood", r"switch\w* off", r"like (?:i'?m )?(?:walking|standing) on (?:cotton wool|a sponge|pebbles|sand)", r"(?:diminished|dulled|dull|muted) (?:feeling|sensation)", r"sensation of being asleep",
 )  # fmt: skip
 
 NUMB_ANY = any_of(NUMB_STRONG, NUMB_WEAK)
@@ -67,13 +68,14 @@ ALTERED = any_of(
     r"rubbery", r"like (?:after )?(?:a |the )?dentist", r"(?:local )?an(?:a)?esthetic", r"not my own skin",
     r"barely (?:noticed|notice|felt|feel)", r"diminished", r"reduced feeling", r"(?:less|no|reduced) sensitiv\w*",
     r"peculiar", r"(?:belongs?|belonged) to someone else", r"not (?:really )?mine", r"(?:scarcely|hardly|barely) feel",
+    r"someone else", r"cardboard\w*", r"\bdull(?:ed)?\b", r"(?:can'?t|couldn'?t|cannot|could not) feel (?:a thing|anything)",
 )  # fmt: skip
 
 SADDLE_AREA = any_of(
     "groin", r"genital\w*", r"privates?", r"private (?:parts|area|bits)", "crotch", r"perin(?:a|e)\w*", "perineum",
     r"between (?:my |the )?legs", r"inner thighs?", r"butt(?:ocks?| cheeks?)?", r"bum(?! bag)", r"bottom(?! of)",
     "backside", r"\barse", r"\bass\b", r"anus", r"anal", "rectum", "back passage", "down there", r"(?:my )?bits",
-    r"nether regions?", "saddle", "where i sit", r"sit(?:ting)? bones?", r"penis", "vagina", "vulva", r"labia",
+    r"nether regions?", "saddle", r"where (?:you'?d|you would|you|i|one) (?:would )?sit", r"sit(?:ting)? bones?", r"penis", "vagina", "vulva", r"labia",
     r"scrotum", r"testicles?", r"balls", r"toilet paper", r"tissue when", r"wip(?:e|es|ing)\b", "entrepierna",
     r"genitales", "ingle", r"gl[uú]teos?", r"nalgas?", r"zona (?:de la )?silla", r"ah[ií] abajo", r"toilet seat",
     r"undercarriage", r"nethers?", r"downstairs", r"(?:lady|man|girl|boy) bits", r"taint", r"gooch", r"(?:the )?(?:bit|part|area|parts) (?:i|you) sit on",
@@ -82,9 +84,9 @@ SADDLE_AREA = any_of(
 )  # fmt: skip
 
 PEE = any_of(
-    r"pee(?!l)\w*", r"wee(?!\s+(?:bit|while|one|lad|lass|hours|run|jog|hill|bits))(?:s|ing|d|e)?", r"urin\w*",
+    r"pee(?!l)\w*", r"wee(?!\s+(?:bit|while|one|lad|lass|hours|run|jog|hill|bits))(?:s|ing|d|e)?\b", r"urin\w*",
     r"piss\w*", r"void(?:ing)?", r"micturi\w*", "the toilet", "the loo", "the bathroom", "the restroom",
-    r"number (?:one|1)", r"orin\w*", "hacer pis", "pis",
+    r"number (?:one|1)", r"orin\w*", "hacer pis", r"pis\b",
 )  # fmt: skip
 POO = any_of(
     r"poo+(?:s|ing|ed|p|ps|ping|pped)?", r"bowels?", r"stools?", r"number (?:two|2)", r"bowel movements?", "bm",
@@ -95,7 +97,7 @@ PASS_URINE = any_of(
     r"pee", r"wee", r"urinate", r"piss", r"pass (?:urine|water)", r"empty (?:my |the )?bladder",
     r"go (?:to the )?(?:toilet|loo|bathroom|restroom)", r"go(?= properly| at all| even|\s*[,.!?]|$)",
     r"do a (?:wee|pee)", r"orinar", r"hacer pis", r"ir al baño", r"start (?:the )?(?:flow|stream|peeing|weeing|urinating|to pee|to wee)",
-    r"stop (?:the )?(?:flow|stream|peeing|weeing|urinating)", r"hold (?:it|my (?:pee|wee|urine|bladder|bowels?|poo))",
+    r"stop (?:the )?(?:flow|stream|peeing|weeing|urinating)", r"hold (?:it|my (?:pee|wee|urine|bladder|bowels?|poo))\b",
     rf"control (?:my |the )?(?:{BLADDER}|{POO}|{PEE})", rf"feel (?:when|if|that) (?:i )?(?:need|have|want) to (?:go|{PEE}|{POO})",
     r"tell (?:when|if) (?:i )?(?:need|have) to go", r"feel (?:the )?(?:urge|need)", r"poo+p?",
 )  # fmt: skip
@@ -121,17 +123,23 @@ TARGETS: dict[str, tuple[str, ...]] = {
         rf"\b{SADDLE_AREA}{gap(28)}{ALTERED}",
         r"saddle (?:an(?:a)?esthesia|area|region|numbness|sensation)",
         r"like (?:i'?m )?sitting on (?:a |an )?(?:cushion|pillow|ball|sponge|balloon|something)",
+        r"(?:can'?t|cannot|barely|hardly|don'?t) (?:really )?feel (?:the )?(?:loo|toilet) roll",
         r"(?:paper|tissue|wip\w*)[^.!?;\n]{0,60}(?:can'?t|cannot|scarcely|barely|hardly|don'?t|do not|not) (?:really )?feel",
         r"(?:toilet|lavatory|loo) seat (?:feels?|is) (?:peculiar|odd|weird|strange|different|funny|numb)|the seat feels (?:peculiar|odd|weird|strange|different|funny)",
         r"(?:not|no|don'?t|can'?t|cannot|couldn'?t|barely) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?feel (?:the )?(?:toilet )?(?:paper|tissue)|skin (?:there |down there )?(?:is|feels?) (?:not (?:mine|my own)|like it'?s not mine|someone else'?s)",
         r"(?:sex|intercourse) (?:feels?|is|has been) (?:different|numb|weird|strange)|erectile|can'?t (?:get|keep) an erection|erection (?:problems?|issues?|trouble)",
         r"(?:can'?t|cannot|couldn'?t|don'?t|do not) (?:really )?feel (?:it )?when (?:i )?(?:wipe|pee|wee|poo|go to the toilet)",
-        r"(?:wiping|when i wipe)[^.!?;\n]{0,25}(?:feels?|is|was) (?:different|weird|strange|odd|funny|numb)",
+        r"(?:can'?t|cannot|couldn'?t|don'?t|do not|barely|hardly) (?:really )?feel (?:myself|anything|it|much)[^.!?;\n]{0,30}(?:toilet|loo|wip\w*|\bsit\w*|down there)",
+        r"(?:wiping|when i wipe)[^.!?;\n]{0,40}(?:feels?|is|was) (?:different|weird|strange|odd|funny|numb|like)",
+        rf"\b{SADDLE_AREA}{gap(60)}(?:can'?t|couldn'?t|cannot|could not|don'?t|didn'?t) (?:feel|notice) (?:a thing|anything|it|much)",
     ),
     "BLADDER_BOWEL": (
         r"incontinen\w*",
         r"(?:urinary )?hesitancy|poor (?:urinary )?stream|(?:feels? |sensation of )?incomplete (?:emptying|voiding)|feels? incomplete|urinary (?:retention|incontinence|symptoms|changes|frequency|problems|difficult\w*)",
-        r"cauda equina",
+        r"cauda equina(?! (?:warning|card|leaflet|info|information|article|symptoms|signs|red flags|checklist))",
+        r"(?:peeing|pooping|pooing|weeing|wetting|soiling|pissing|leaking) (?:myself|my (?:pants|trousers|shorts|knickers|underwear|bed)|the bed)",
+        r"(?:haven'?t|have not|can'?t|cannot|couldn'?t|could not) (?:been able to )?go (?:to the (?:toilet|loo|bathroom) )?properly",
+        rf"(?:need|needing|urge|feel like i need) to (?:go|{PEE})[^.!?;\n]{{0,30}}(?:nothing|can'?t|cannot|won'?t|doesn'?t)",
         r"(?:wet|peed|pooed|pooped|soiled|messed|wee'?d|pissed) (?:myself|himself|herself|themselves|my(?:self| pants| trousers| shorts| knickers| underwear| bed)|his (?:pants|trousers|bed)|her (?:pants|trousers|bed)|the bed)",
         rf"{CANT}{gap(12)}\b{PASS_URINE}",
         r"(?:haven'?t|have not|hasn'?t|didn'?t|did not) (?:been able to )?(?:(?:passed?|had a) (?:urine|water|wee|pee)|peed|pee|weed|wee|urinated|urinate|been for a (?:wee|pee))",
@@ -150,6 +158,9 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"(?:stream|flow) (?:is |has been |feels |got )?(?:weird|strange|odd|different|funny|not right)|stops and starts|starts and stops",
         r"wait (?:ages|forever|a long time|a while|for ages) (?:for it )?to (?:get going|start|come)",
         r"can'?t tell (?:if|when) (?:i'?m|im|i am|it'?s) (?:done|finished|empty)",
+        r"(?:haven'?t|havent|have not|hasn'?t|hasnt) (?:been able to )?(?:gone|been|go)(?: to the (?:toilet|loo|bathroom))? since",
+        r"can'?t tell (?:if|when|whether) (?:i )?(?:need|have|want) (?:to go|a (?:poo|wee|pee|number)|to (?:pee|wee|poo))",
+        r"(?:pee|wee|urine|poo|stool) (?:just )?(?:comes|came|leaks|leaked|dribbles|dribbled) out (?:on its own|by itself|without)",
         r"(?:go|going|pee|peeing|wee|weeing) by the clock|it (?:sort of |kind of |just )*(?:just )?happens",
         r"(?:didn'?t|did not|don'?t|do not|can'?t|couldn'?t) (?:even )?(?:feel|notice) it coming",
         rf"(?:didn'?t|did not|don'?t|do not) (?:realise|realize|know|notice|feel) (?:that )?(?:i )?(?:needed|had|wanted|need|have) (?:to go|to {PEE}|to {POO}|a (?:{PEE}|{POO}|number))",
@@ -168,6 +179,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         rf"no (?:urge|sensation|feeling) (?:to|when|of|that|if) (?:i )?(?:need to )?(?:my |the )?(?:go|{PEE}|{POO}|{BLADDER})",
         rf"(?:numb|no feeling|can'?t feel)\w* (?:when|while) (?:i )?(?:{PEE}|go to the (?:toilet|loo|bathroom)|{POO})",
         r"me (?:orin|hice pis|hago pis)\w*|incontinencia|no (?:siento|controlo) (?:la vejiga|cuando|el pis)",
+        r"no (?:puede|pod[ií]a|pudo|puedo) (?:orinar|hacer pis|ir al baño)|no sale (?:casi )?nada|sale (?:muy )?poco|sale poquito",
         rf"(?:{PEE}|{POO})\w* (?:on|in) (?:myself|my (?:pants|shorts|sleep|bed))",
     ),
     "MAJOR_TRAUMA": (
@@ -186,8 +198,9 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"(?:\d+|two|three|four|five|six|ten)\s*(?:ft|feet|foot|metres?|meters?|m)\s+(?:fall|drop)",
         r"(?:bike|bicycle|cycling|mtb|mountain bike|road bike|ski|skiing|snowboard\w*|motocross|riding)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){0,5}(?:at speed|high speed|at \d+\s*(?:mph|km/?h|kph)|\d+\s*(?:mph|km/?h|kph))",
         r"(?:at speed|high speed|at \d+\s*(?:mph|km/?h|kph)|\d+\s*(?:mph|km/?h|kph))\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){0,5}(?:crash\w*|fell|came off|went over|hit|flew|thrown)",
-        r"over the (?:handle ?)?bars|helmet (?:cracked|broke|split|smashed)|(?:cracked|broke|split|smashed) (?:my )?helmet|knocked (?:out|unconscious)|lost consciousness|blacked out|ambulance",
-        r"(?:\d+\s*(?:mph|km/?h|kph)|at speed|high speed|fast descent|descending fast|flying down|bombing down)[^.!?;\n]{0,60}(?:crash\w*|fell|came off|went over|hit|flew|thrown)|(?:crash\w*|fell|came off|went over|thrown)[^.!?;\n]{0,60}(?:\d+\s*(?:mph|km/?h|kph)|at speed|high speed|fast descent|descending)",
+        r"over the (?:handle ?)?bars|helmet (?:cracked|broke|split|smashed)|(?:cracked|broke|split|smashed) (?:my )?helmet|knocked (?:out|unconscious)|lost consciousness|blacked out",
+        r"(?:black|red) run|\bpiste\b|dirt ?bike|motocross|quad ?bike|\batv\b",
+        r"(?:\d+\s*(?:mph|km/?h|kph)|at speed|high speed|fast descent|descending fast|flying down|bombing down|going (?:pretty |really |very |quite |way too )?fast|too fast)[^.!?;\n]{0,60}(?:crash\w*|fell|came off|went over|hit|flew|thrown)|(?:crash\w*|fell|came off|went over|thrown)[^.!?;\n]{0,60}(?:\d+\s*(?:mph|km/?h|kph)|at speed|high speed|fast descent|descending)",
         r"came off (?:my |the |a |his |her )?horse|came off at (?:a |the )?(?:canter|gallop|trot)|horse (?:threw|bucked|spooked|fell|kicked)|thrown (?:off|from) (?:my |the |a )?horse",
         r"(?:me ca[ií]|se cay[oó]|ca[ií]da|fell|fall|falling|ladder|escalera)[^.!?;\n]{0,60}\b(?:\d+(?:[.,]\d+)?|two|three|four|five|six|dos|tres)\s*(?:m|metres?|meters?|metros?|ft|feet|foot)\b",
         r"(?:me ca[ií]|se cay[oó]) (?:de|desde|del) (?:la |una |el |un )?(?:escalera|tejado|techo|caballo|andamio|balc[oó]n|[aá]rbol)",
@@ -217,19 +230,22 @@ TARGETS: dict[str, tuple[str, ...]] = {
         rf"{CANT_STRONG}\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+)?(?:put|take|bear) (?:any |much )?weight (?:on|through) (?:it|my|the|her|his|that)",
         r"scuff\w* (?:my |the |his |her )?(?:toe|foot)|\bfeeble\b|(?:legs?|calf|calves|thighs?) (?:feel |feels |are |is )?(?:like )?(?:lead|leaden)",
         r"(?:leg|foot|knee|ankle) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){0,2}(?:isn'?t|is not|not|won'?t|doesn'?t) (?:working|cooperat\w*|responding)(?: properly| right)?|wobbly (?:left |right )?(?:leg|knee|foot)",
+        r"\b(?:legs?)\s+(?:started |keeps? |is |was )?(?:dragging|drags|giving up|switching off|not firing)|drag\w* (?:them|it) (?:round|around|along)",
         r"\b(?:foot|feet|toes?)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){0,3}(?:drags?|dragging|dragged|slaps?|slapping|slapped|flops?|flopping|floppy|catch(?:es|ing)?|caught|scuff\w*|scrap\w*|clips?|clipping|smacks?|smacking|slams?|slamming)",
-        r"drag\w* (?:my |the |\w+ )?(?:foot|feet|leg|toes)",
+        rf"drag\w* {DET}(?:foot|feet|leg|toes)",
         r"(?:trip\w*|stumbl\w*|catch\w*|caught) (?:over|on) (?:my )?(?:own )?(?:left |right )?(?:foot|feet|toes|nothing)",
         r"keep(?:s|ing)? (?:tripping|stumbling|falling over)",
         rf"{CANT_STRONG}\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+)?(?:lift|raise|pick up|pull up|flex|point|bend|move|wiggle|push off (?:with|on))\s+(?:up\s+)?{DET}(?:left |right |big )?(?:foot|toes?|ankle|leg)",
         rf"{CANT_STRONG}\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+)?push off\b",
+        rf"{CANT_STRONG}\s+(?:[\w']+\s+)?(?:lift|raise) {DET}knee",
         rf"{CANT}\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+)?(?:walk|stand|balance|go up|get up|rise|lift (?:myself|up))\s+(?:up\s+)?on(?:to)?\s+{DET}(?:heels?|toes|tip ?toes?|tiptoes?)",
         r"(?:heel|toe|calf) (?:raises?|walk\w*)[^.!?;\n]{0,30}(?:can'?t|cannot|impossible|fail\w*|unable)",
         r"(?:knee|leg|legs|ankle)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){0,3}(?:gives?|gave|giving|give)\s+(?:way|out|in)",
         r"(?:knee|leg|legs)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){0,3}(?:buckl\w*|collaps\w*|folds?|folded|went from under|goes from under|go from under|gives under)",
         r"buckl(?:es|ed|ing) (?:under|on)",
-        r"(?:no|lost|losing|loss of|little|less|without) (?:strength|power|control) (?:in|of|over) (?:my )?(?:left |right )?(?:leg|foot|ankle|calf|thigh)",
+        rf"(?:no|lost|losing|loss of|little|less|without) (?:strength|power|control) (?:in|of|over) {DET}(?:legs?|foot|feet|ankles?|calf|calves|thighs?)",
         r"(?:leg|foot) (?:won'?t|will not|doesn'?t|does not|isn'?t|is not) (?:hold|support|do what|work|obey|respond|listen)\w*",
+        r"\b(?:legs?|knees?)\b[^.!?;\n]{0,40}(?:won'?t|don'?t|will not|do not|can'?t|cannot) (?:carry|hold|support) me",
         r"paraly\w*|wonky leg|floppy foot|foot (?:is |feels )?floppy",
         r"pierna d[eé]bil|debilidad|no puedo levantar el pie|se me dobla la (?:rodilla|pierna)",
         r"\bweakness\b(?! in (?:my |the )?(?:core|glutes?|hips?|abs|back|upper body|arms?|hands?|stomach|mid-?section))",
@@ -238,10 +254,11 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "LEG_WEAK_WORD": (
         rf"\bweak\w*\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){{0,2}}(?:in\s+)?{DET}{LIMB}\b",
         rf"\b{LIMB}\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){{0,4}}weak\w*",
+        rf"\b{LIMB}\s+(?:[\w']+\s+){{0,3}}(?:like |as )?(?:jelly|jello|wobbly|lead|leaden|heavy as lead|noodles|spaghetti)\b",
     ),
     "RADIATING_LEG_PAIN": (
         r"\bs?ciat\w*|\bci[aá]tic\w*",
-        rf"(?:shoot\w*|radiat\w*|travel\w*|spread\w*|go(?:es|ing)?|went|run(?:s|ning)?|zing\w*|zap\w*|shock\w*|electric\w*|burn\w*|sharp|stabb\w*|lightning|bolt\w*|{PAIN}|refer\w*|moves?|moving|extends?|extending|reach\w*|all the way|baja|corre|shoots)\b{gap(40)}\b(?:down|into|to|through|towards?|along|hasta|por)\s+(?:the (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){{0,2}}of\s+)?{DET}(?:leg|thigh|calf|calves|shin|foot|feet|ankle|knee|toes?|hamstring|heel|sole|pierna|pie|muslo)\b",
+        rf"(?:shoot\w*|radiat\w*|travel\w*|spread\w*|go(?:es|ing)?|went|run(?:s|ning)?|zing\w*|zap\w*|shock\w*|electric\w*|burn\w*|sharp|stabb\w*|lightning|bolt\w*|{PAIN}|refer\w*|moves?|moving|extends?|extending|reach\w*|all the way|baja|corre|shoots)\b{gap(40)}\b(?:down|into|to|through|towards?|along|hasta|por)\s+(?:the (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){{0,2}}of\s+)?{DET}(?:leg|thigh|calf|calves|shin|foot|feet|ankle|knee|toes?|hamstring|heel|sole|piernas?|pies?|muslos?)\b",
         r"\bdown\s+(?:the (?:back|side|outside|front) of\s+)?(?:my|the|one|his|her|left|right|l|r|both|each)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+)?(?:legs?|thighs?|calf|calves|shins?|feet|foot)\b",
         r"from (?:my |the )?(?:back|lower back|butt|bum|buttock|glute|hip|spine|low back)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){0,4}(?:down |in)?to\s+(?:my |the )?(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+)?(?:leg|knee|foot|calf|ankle|toes|heel|thigh)",
         r"\bradic\w*|\b[ls][1-5](?:/[ls]?[1-5])? (?:distrib\w*|dermatom\w*|root|nerve|radic\w*)|dermatom\w*|(?:nerve|nervy) pain|(?:pinched|trapped|compressed|irritated|squashed) nerve|nerve (?:is |being )?(?:pinched|trapped|compressed|irritated)|radicul\w*",
@@ -250,7 +267,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "FEVER": (
         r"(?<!hay )(?<!cabin )(?<!spring )fe+ve+r(?!\s+pitch)\w*",
         r"febrile|feverish",
-        r"\btemp(?:erature)?s?\b\s*(?:of|was|is|at|around|up|spik\w*|high|reading|hit|went|\d)",
+        r"\btemp(?:erature)?\b(?=\s*(?:of|was|is|at|around|up|spik\w*|high|reading|hit|went|\d))(?!\s*(?:was|is|of|at|around|went|hit)?\s*(?:minus|-\s?\d|below|freezing|sub-?zero|outside|cold|low|normal))",
         r"(?:high|had a|have a|running a|spiking a|with a|got a|slight|mild|little) (?:high |bit of a |slight )?temp(?:erature)?\b",
         r"\b3[7-9](?:[.,]\d)?\s*(?:°|º|degrees?|deg)?\s*c\b|\b3[89][.,]\d\b",
         r"\b(?:99[.,][5-9]|10[0-6](?:[.,]\d)?)\s*(?:°|º|degrees?|deg)?\s*f\b|\b(?:99[.,][5-9]|10[0-6](?:[.,]\d)?)\s*(?:°|º|degrees)",
@@ -258,6 +275,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"sweat\w* (?:at night|through the night|in bed|in my sleep|all night|buckets at night)|(?:soaked|drenched|soaking|wet) (?:in |with |through )?(?:sweat|the sheets|my sheets|the bed|my pyjamas|my pajamas)",
         r"hot and cold|fiebre|escalofr\w*|calentura|sudores? noctur\w*",
         r"flu[- ]like|feel(?:ing|s)? (?:really |very |a bit |quite )?(?:feverish|shivery|hot and cold)|shivery|burning up|clammy",
+        r"(?:waking|wake|woke|woken) (?:up )?(?:drenched|soaked|soaking|in a (?:pool of )?sweat|sweating|sweaty)|change[- ]the[- ]sheets|(?:changing|change|changed) the sheets",
+        r"\b(?:99[.,][5-9]|10[0-6][.,]\d)\b|(?:running|temp|fever|spiking|reading|hit|of) (?:a |at |of )?10[0-6]\b",
     ),
     "CANCER_HISTORY": (
         r"\bcancer\w*(?! scare)",
@@ -277,6 +296,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"(?:clothes|trousers|pants|jeans|belt|shorts) (?:are |feel |have got |got |getting )?(?:loose|looser|falling off|baggy|too big)",
         r"p[eé]rdida de peso|(?:baj[eé]|perd[ií]) (?:de )?peso|adelgac\w*",
         r"(?:reduction|decrease|drop|fall|loss) (?:of|in) (?:my |the )?(?:body ?)?weight|weight (?:reduction|decrease)",
+        r"(?:dropped|lost|gone down|down) (?:a |one |two |three |\d+ )?(?:dress |clothes |clothing |jeans |trouser |pant |belt )?sizes?\b",
         r"(?:hanging|falling) off me|(?:lost|losing) (?:my )?appetite|no appetite|(?:belt|waist) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){0,3}(?:notch|notches|hole|holes) tighter|(?:looking|look|got|getting|become) (?:so |really |very )?(?:thin|skinny|gaunt|bony)",
     ),
     "NIGHT_PAIN": (
@@ -285,19 +305,20 @@ TARGETS: dict[str, tuple[str, ...]] = {
         rf"(?:woken|woke|wake|waking) (?:me )?(?:up )?(?:by|with|from|because of|in|due to) (?:the |my |bad |severe |terrible |awful )?(?:{PAIN}|my back)",
         r"(?:can'?t|cannot|can not|unable to|couldn'?t) (?:get to |fall )?(?:sleep|asleep)",
         rf"(?:hardly|barely|not|haven'?t been|can'?t) (?:get any )?(?:sleep|sleeping|slept)\w* (?:because|due|from|with|for) (?:of )?(?:the )?(?:{PAIN}|it|my back)",
-        rf"(?:{PAIN}|it|worse|worst|bad|agony|unbearable)\s+(?:(?!but\b|fine\b|ok\b|okay\b|better\b|eases?\b|goes\b|gone\b|stops?\b|settles?\b|disappears?\b|except\b|not\b|no\b|only\b)\w+\s+){{0,4}}(?:at night|in the night|overnight|during the night|in bed|lying (?:down|still|flat|in bed)|(?:when|while|if) (?:i'?m |i am |i )?(?:lying|laying|lie|lay|rest|resting|still|in bed|sleeping|asleep|trying to sleep)|at rest|even (?:at|when|while|lying|resting|sitting still)|de noche|por la noche)",
-        r"nothing (?:helps|eases|works|relieves|touches|takes|seems to|makes|gets rid)|no position (?:is |feels )?(?:comfortable|helps|eases)|can'?t get comfortable|no (?:comfortable )?position",
+        rf"(?:{PAIN}|it|worse|worst|bad|agony|unbearable)\s+(?:(?!but\b|fine\b|ok\b|okay\b|better\b|eases?\b|goes\b|gone\b|stops?\b|settles?\b|disappears?\b|except\b|not\b|no\b|only\b)\w+\s+){{0,6}}(?:at night|in the night|overnight|during the night|in bed|lying (?:down|still|flat|in bed)|(?:when|while|if) (?:i'?m |i am |i )?(?:lying|laying|lie|lay|rest|resting|still|in bed|sleeping|asleep|trying to sleep)|at rest|even (?:at|when|while|lying|resting|sitting still)|de noche|por la noche)",
+        r"nothing (?:helps?|eases?|works?|relieves?|touches|takes|seems to|makes?|made|gets rid)|no position (?:is |feels )?(?:comfortable|helps|eases)|can'?t get comfortable|no (?:comfortable )?position",
         r"(?:painkillers|pain killers|pain ?meds?|meds|medication|ibuprofen|advil|tylenol|paracetamol|naproxen|aleve|codeine|tramadol|nurofen|pills|rest|resting)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){0,2}(?:don'?t|do not|doesn'?t|does not|didn'?t|did not|not|aren'?t|isn'?t|barely|hardly|won'?t|never|no longer)\s+(?:even\s+)?(?:help|work|touch|ease|do anything|take the edge|make a dent|relieve|making a difference|do a thing|helping|working)",
         rf"constant (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?(?:{PAIN})|(?:{PAIN}) (?:is |has been )?(?:constant|there all the time|24/7|non-?stop|unrelenting|relentless)|day and night|night and day|all day and (?:all )?night|never (?:stops|lets up|goes away|eases)|doesn'?t (?:ever )?(?:stop|let up|ease off) (?:even|at all)",
         r"me despierta|no puedo dormir|dolor (?:por|en|durante) la noche",
-        r"(?:sleep|sleeping|slept) (?:in|on) (?:a |the |my )?(?:chair|armchair|recliner|sofa|couch|floor)",
+        r"(?:can'?t|cannot|unable to|couldn'?t) (?:lie|lay) (?:down|flat|in bed|on my back)",
+        r"(?:can only|have to|having to|had to|only able to|forced to|been) sleep\w* (?:in|on) (?:a |the |my )?(?:chair|armchair|recliner|sofa|couch|floor)(?! next to)",
         rf"(?:{PAIN}|it) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){{0,2}}(?:gets|getting|got|keeps getting) me up",
         r"(?:lying|laying|lie|lay|rest|resting|sitting still|being still|in bed|bed rest)\b (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){0,3}makes? (?:it|the pain|things|my back) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?worse",
         r"(?:painkillers|pain killers|pain ?meds?|meds|medication|ibuprofen|advil|tylenol|paracetamol|naproxen|aleve|codeine|tramadol|nurofen|pills|nsaids?|analgesi\w*)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){0,2}(?:does|do|did) (?:absolutely )?nothing|not touching (?:it|the pain)",
     ),
     "SEVERE_PAIN": (
         rf"{CANT_STRONG}\s+(?:even\s+|really\s+|properly\s+)?(?:walk|stand|straighten|get (?:out of|up from|off|up off|into|in and out of) (?:bed|the bed|my bed|the floor|the couch|the sofa|a chair|my chair|the toilet|the car)|get up|put (?:any )?weight on|bear weight|weight ?bear|move|roll over|turn over in bed|get dressed|put on (?:my )?(?:socks|shoes)|sit up|take a step|make it to|caminar|andar|levantarme|enderezarme|moverme)",
-        r"(?:hunched|bent|doubled|stooped|crooked|leaning|tilted|listing|twisted|hunching|stooping)(?: right)? (?:over|forward|sideways|to (?:one|the) side|to the (?:left|right)|like|up)",
+        r"(?:hunched|bent|doubled|stooped|crooked|leaning|tilted|listing|twisted|hunching|stooping)(?: right)? (?:over|forward|sideways|to (?:one|the) side|to the (?:left|right)|like|up)(?! (?:the|a|my) (?:desk|wheel|laptop|computer|keyboard|phone|bars|handlebars|sink|table|bench|screen))",
         r"walking (?:like (?:an old|a question mark|a banana|quasimodo|a crab|a 90)|bent|hunched|crooked|sideways)|on all fours|crawl\w*|bed ?ridden|bed ?bound|laid up|stuck in bed|confined to bed",
         r"(?:using|need|needed|on|with) (?:a |the )?(?:crutches|walking stick|cane|walker|wheelchair)",
         r"\b(?:8|9|10|eight|nine|ten)(?:[.,]5)?\s*(?:/|out of|outta|of)\s*(?:10|ten)\b(?!\s*(?:runs|times|days|of|people|miles|km|weeks|nights))|\b1[1-9]\s*/\s*10\b",
@@ -328,7 +349,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"\bboth\b(?: of (?:my|the))?(?: \w+)? (?:legs|feet|sides|thighs|calves|knees|ankles|shins|buttocks|hips|heels)",
         r"\b(?:legs|feet) (?:are |feel |have |both )+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){0,2}both\b|\b(?:legs|feet) (?:are |feel )?both\b",
         r"\bbilat\b|\bboth\s+(?:legs|feet)|bilateral\w*|left and right|right and left|\bl and r\b|\br and l\b|each leg|either leg|\bboth\b(?= (?:are|feel|went|go|have|keep|sides|of them))",
-        r"ambas piernas|las dos piernas|los dos pies|ambos pies|ambos lados|(?:on |in )?(?:either|each) (?:foot|feet|leg|side)",
+        r"\b(?:my |me |the )?two legs|both me legs|ambas piernas|las dos piernas|los dos pies|ambos pies|ambos lados|(?:on |in )?(?:either|each) (?:foot|feet|leg|side)",
         r"(?:now|also|and)? ?(?:in )?(?:my |the )?(?:left|right) (?:leg|foot|side|one|calf|thigh) (?:too|as well|also)\b|(?:spread|moved|gone|going|travell?ed) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?(?:to|into) (?:my |the )?(?:other|left|right) (?:leg|side|foot)",
         r"switch\w* (?:sides|legs)|alternat\w* (?:sides|legs|between)|one side then the other|down both sides|on both sides",
         r"(?:now|also|too|as well|then|spread\w* to|moved to|started in|into) (?:in )?the other (?:leg|foot|side|one)|other (?:leg|foot|side) (?:too|as well|now|also|started)",

@@ -8,6 +8,7 @@ failing test leaves one more of each open page, named `...-FAILED.png`.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from io import StringIO
@@ -15,8 +16,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
+from requests_app.forms import MIN_FILL_SECONDS
+from requests_app.triage.screening import ANSWER_LABELS, QUESTIONS, QUESTIONS_BY_CODE
 from tests.support.processes import ROOT, CeleryWorker
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,6 +37,12 @@ CHROMIUM_ARGS = [
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 PASSWORD = "a-long-test-password-42"  # the staff fixtures' password (tests/conftest.py)
 STEP_TIMEOUT_MS = 10_000
+FORM_URL = "/request-appointment/"
+# What the form says next to a safety question left unanswered (without the skip box ticked).
+SCREENING_ERROR = "Answer yes, no or not sure, or tick the box to answer these questions on the phone."
+SKIP_LABEL = "I would rather answer these questions on the phone"
+EMERGENCY_TITLE = "Go to an emergency department now"
+URGENT_TITLE = "We will call you soon"
 
 
 @pytest.fixture(scope="package")
@@ -163,3 +172,52 @@ def staff_login(visitor: Visitor, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("button", name="Log out").wait_for()
+
+
+def screening_question(scope: Page | Locator, code: str) -> Locator:
+    """A safety question found as a screen reader finds it: the group its legend (the question) names."""
+    return scope.get_by_role("group", name=QUESTIONS_BY_CODE[code].text, exact=True)
+
+
+def answer_screening(
+    scope: Page | Locator, answers: dict[str, str] | None = None, *, others: str | None = "no"
+) -> None:
+    """Click an answer to each safety question: `answers[code]`, else `others` (None leaves it unanswered)."""
+    answers = answers or {}
+    for question in QUESTIONS:
+        answer = answers.get(question.code, others)
+        if answer is not None:
+            screening_question(scope, question.code).get_by_role(
+                "radio", name=ANSWER_LABELS[answer], exact=True
+            ).check()
+
+
+@dataclass(frozen=True)
+class Patient:
+    first_name: str
+    last_name: str
+    phone: str
+    email: str
+    reason: str = "My lower back aches after long runs and I would like advice on my training."
+
+
+def fill_in_details(scope: Page | Locator, patient: Patient, *, delay_ms: int = 20) -> None:
+    """Type the patient's details as a person does, key by key, and agree to be contacted."""
+    scope.get_by_label("First name").press_sequentially(patient.first_name, delay=delay_ms)
+    scope.get_by_label("Last name").press_sequentially(patient.last_name, delay=delay_ms)
+    scope.get_by_label("Phone number").press_sequentially(patient.phone, delay=delay_ms)
+    scope.get_by_label("Email address").press_sequentially(patient.email, delay=delay_ms)
+    scope.get_by_label("What would you like help with?").press_sequentially(patient.reason, delay=delay_ms)
+    scope.get_by_label("I agree that the clinic may contact me").check()
+
+
+def send_when_a_person_could(page: Page, opened_at: float) -> None:
+    """Click "Send my request", once MIN_FILL_SECONDS have passed since the form was shown.
+
+    Sooner, the form takes the sender for a bot and refuses the request; a
+    person never fills it in that fast, a test's quick clicks might.
+    """
+    remaining = MIN_FILL_SECONDS + 0.5 - (time.monotonic() - opened_at)
+    if remaining > 0:
+        page.wait_for_timeout(remaining * 1000)
+    page.get_by_role("button", name="Send my request").click()

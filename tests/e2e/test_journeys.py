@@ -21,7 +21,7 @@ from requests_app.models import (
 )
 from requests_app.services.callbacks import callback_log_attempt, callback_schedule
 from requests_app.services.pipeline import request_process
-from tests.e2e.conftest import staff_login
+from tests.e2e.conftest import answer_screening, screening_question, staff_login
 from tests.support.intake import submit
 from tests.support.processes import wait_until
 
@@ -66,6 +66,7 @@ def test_a_patient_corrects_a_mistake_and_the_front_desk_claims_calls_and_schedu
     form.get_by_label("What would you like help with?").press_sequentially(
         "Sharp pain low in my back after my long runs.", delay=TYPING_DELAY_MS
     )
+    answer_screening(form)  # "No" to every safety question
     form.get_by_label("I agree that the clinic may contact me").check()
     form.get_by_role("button", name="Send my request").click()
 
@@ -84,6 +85,7 @@ def test_a_patient_corrects_a_mistake_and_the_front_desk_claims_calls_and_schedu
     expect(page.get_by_label("First name")).to_have_value("Jordan")
     expect(page.get_by_label("Email address")).to_have_value("jordan.miles@example.org")
     expect(page.get_by_label("I agree that the clinic may contact me")).to_be_checked()
+    expect(screening_question(page, "bladder_bowel").get_by_role("radio", name="No", exact=True)).to_be_checked()
     patient.shot("mistake")
 
     summary.get_by_role("link").click()
