@@ -25,7 +25,8 @@ _RESOLVED_NEXT = re.compile(ctx.RESOLVED_NEXT_SENTENCE, re.IGNORECASE)
 _RECURRED = re.compile(ctx.RECURRED, re.IGNORECASE)
 _ANSWERED_NO = re.compile(ctx.ANSWERED_NO_AFTER, re.IGNORECASE)
 _TIME_BEFORE = re.compile(
-    r"\b(?:yesterday|last night|(?:\w+ )?days? ago|monday|tuesday|wednesday|thursday|friday|saturday|sunday|this morning)\b",
+    r"\b(?:yesterday|last night|(?:\w+ )?days? ago|this morning"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
     re.IGNORECASE,
 )
 _TIME_NOW = re.compile(r"\b(?:today|now|this (?:morning|afternoon|evening)|tonight)\b", re.IGNORECASE)
