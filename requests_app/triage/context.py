@@ -72,12 +72,10 @@ ON_BEHALF = (
     r"\b(?:on behalf of|(?:booking|book|writing|asking|typing|requesting|making this (?:request|appointment)|an appointment|appointment|this request|this is|this form is|filling (?:this|it) (?:in|out))(?: [\w']+){0,2} for)"
     r"\s+(?:my\s+)?(?P<who>son|daughter|kid|child|teen\w*|mum|mom|mother|dad|father|husband|wife|partner|boyfriend"
     r"|girlfriend|brother|sister|grand\w+)\b|\bpatient is my (?P<who2>\w+)"
-    r"|\bmy (?P<who4>mum|mom|mother|dad|father|husband|wife|partner|boyfriend|girlfriend|brother|sister|grand\w+)"
-    r"(?:,? \(?\d{1,2}\)?,?| aged \d+| who is \d+)? (?:has|is|'s|hurt|injured|strained|woke|can'?t|cannot)\b[^.!?]{0,40}\b(?:back|spine)\b"
 )
 # The writer speaks of their own back: relatives mentioned are context, not the patient.
 OWN_COMPLAINT = (
-    r"\b(?:my|i|i'?ve|i'?m|im|ive|me|mine|yo|tengo)\b[^.!?\n]{0,40}?\b(?:back|spine|lumbar|pain|ache|aching|sore|stiff"
+    r"\b(?:my|i|i'?ve|i'?m|im|ive|me|mine|yo|tengo)\b[^.!?\n]{0,40}?\b(?:back|backache|spine|lumbar|pain|ache|aching|sore|stiff"
     r"|hurt\w*|injur\w*|numb\w*|tingl\w*|sciatica|espalda|dolor|duele|lumbar)\b"
 )
 # A relative as the subject of the text ("My wife couldn't get out of bed").
@@ -186,18 +184,19 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "resolved after",
         RESOLVED,
-        r"(?:(?:is|are|was|were|has|have|had|it'?s|its|it has|that'?s|thats|has been|have been)\s+)?"
-        r"(?:all |completely |totally |fully |long |since |now |mostly )?(?:gone(?=\s*(?:now|completely|since|for good|away|totally|entirely|altogether|and|but|[.,;!?)]|$))|resolved|cleared(?: up)?|healed"
+        r"(?:gone(?=\s*(?:now|completely|since|for good|away|totally|entirely|altogether|and|but|[.,;!?)]|$))|resolved|cleared(?: up)?|healed"
         r"|disappeared|went away|go(?:ne)? away|settled(?: down)?|subsided|sorted(?: out)?)"
         r"(?: now| since| completely| for good| by itself| on its own| after)?\b|(?:fully |completely )?recovered"
         r"|got better|back to normal|(?:is|are|was|all) fine now|all good now|ya pas[oó]|se me pas[oó]|desapareci[oó]"
-        r"|(?:but|and|pero|y)\s+(?:it\s+|they\s+|that\s+|ya\s+)?(?:se me |se )?(?:has |had |have |was |were |is |'s |s )?(?:all |completely |fully |totally |long )?"
+        r"|(?:but|and|pero|y)\s+(?:it'?s\s+|its\s+|it\s+|they'?re\s+|they\s+|that'?s\s+|that\s+|ya\s+)?(?:se me |se )?(?:has |had |have |was |were |is |'s |s )?(?:all |completely |fully |totally |long )?"
         r"(?:gone(?=\s*(?:now|completely|since|for good|away|totally|[.,;!?)]|$))|resolved|healed|cleared(?: up)?|settled|went away|disappeared|recovered|quit[oó]|pas[oó])"
         r"|(?:it|they|that|which) (?:went|stopped|cleared|settled|disappeared|vanished)(?: \w+){0,2} (?:after|when|once|by|within|completely|entirely)"
         r"|todo bien|ning[uú]n problema desde|sin problemas desde|se cur[oó]|se fue|desapareci[oó]"
         r"|(?:went|gone|disappeared|cleared|settled|resolved|stopped) (?:with)?in (?:a |an |\d+ |one |two |three |a few |a couple (?:of )?)?(?:days?|weeks?|hours?|months?)"
         r"|not back since|hasn'?t (?:been|come) back|(?:made|making) a (?:full|complete) recovery|(?:worked|been) (?:fine|perfectly|normally|normal|great|ok) (?:ever )?since"
         r"|(?:but|and)\s+(?:[\w']+\s+){0,4}(?:fixed|sorted|cured|cleared|resolved|healed|settled) (?:it|that|them|things)(?: up| out)?"
+        r"|(?:was|been|has been|have been) (?:fine|ok|okay|good) for (?:\d+|many|several|two|three|five|ten|twenty) (?:yrs|years|decades)"
+        r"|as a (?:teenager|kid|child|teen|student)|when i was (?:a )?(?:teenager|kid|child|teen|younger|at school|at uni|\d+)"
         r"|(?:fixed|sorted|cured) (?:it|that|them)(?: up| out)?(?: completely| fully| for good)"
         r"|symptom[- ]free since|no (?:problems|issues|trouble) since|\b(?:se me |se )?quit[oó]|(?:all |been |it'?s been |has been )?(?:fine|good|ok|okay|great)"
         r" (?:ever )?since|long gone|not had (?:it|any|one) since|all better(?: now)?|healed up|no longer an issue",
@@ -251,7 +250,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "on purpose",
         INTENTIONAL,
-        r"on purpose|purposely|deliberate\w*|(?<!un)\bintentional(?:ly)?|slimming|joined a (?:gym|club)|\bdiet\w*|calorie\w*|\bcutting|trying to (?:lose|drop|get"
+        r"on purpose|purposely|deliberate\w*|(?<!un)\bintentional(?:ly)?|slimming|joined a (?:gym|club)|\bdiet\w*|calorie\w*|\bcutting|(?<!not )(?<!n't )(?<!nt )trying to (?:lose|drop|get"
         r"|slim|lean|shed)|\bplan\b|program(?:me)?|\bgoal|race weight|racing weight"
         r"|weight ?watchers|slimming|ozempic|wegovy|mounjaro|semaglutide|fasting|keto|macros|healthier|leaner",
         "BIDIRECTIONAL",
@@ -326,15 +325,20 @@ RECURRED = (
 
 # A mention followed by its answer: "tingling? no.", "numbness - none,".
 ANSWERED_NO_AFTER = (
-    r"^\s*(?:[?:=)\-–—,]\s*|\ba\s*:\s*|answer\s*:\s*)+(?:no|none|nope|nah|nil|negative|never|not really|not at all|n/?a|absent|normal|fine|ok"
-    r"|okay|0|(?:i )?don'?t think so|(?:i )?do not think so|doubt it|not that i know(?: of)?|not as far as i know)\s*(?:[.,;!?\n)]|$|and\b)"
+    r"^\s*(?:[a-z]{1,2}(?=\s*\?))?\s*(?:[?:=)\-–—,]\s*|\ba\s*:\s*|answer\s*:\s*)+(?:no|none|nope|nah|nil|negative|never|not really|not at all|n/?a|absent|normal|fine|ok"
+    r"|okay|0|(?:i )?don'?t think so|(?:i )?do not think so|doubt it|not that i know(?: of)?|not as far as i know)(?:[\s,]+(?:(?:i )?don'?t think so|not really|never))?\s*(?:[.,;!?\n)]|$|and\b)"
 )
 # A question about a symptom in general, in a text that says the writer does not have it.
 GENERAL_QUESTION = r"^\s*(?:can|could|would|will|does|do|is|are|should|what|when|how|which|why|if)\b"
+# A question that is plainly hypothetical, whoever's words come first ("if I got numbness..., would that be...?").
+HYPOTHETICAL_QUESTION = (
+    r"\bif (?:i|you) (?:ever )?(?:got|get|had|have|develop\w*|were to)\b|\bwould (?:that|it|this) be\b"
+)
 DISCLAIMER = (
     r"\b(?:mine (?:is|'s|has been) (?:just|only)|just curious|just asking|asking for (?:the future|a friend)"
     r"|no (?:leg |such )?symptoms|i don'?t have (?:any|it|that|those)|not that i have|i'?m fine myself"
-    r"|(?:want|trying|hoping|like) to (?:avoid|prevent) (?:it|that|getting)|to avoid it)"
+    r"|(?:want|trying|hoping|like) to (?:avoid|prevent) (?:it|that|getting)|to avoid it"
+    r"|(?:currently|right now|at the moment|for now) (?:just|only)|just (?:a )?(?:mild|sore|stiff|tight|achy|normal))"
 )
 # Said plainly enough that every question in the text is about symptoms the writer does not have.
 STRONG_DISCLAIMER = (

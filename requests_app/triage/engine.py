@@ -33,6 +33,7 @@ _TIME_NOW = re.compile(r"\b(?:today|now|this (?:morning|afternoon|evening)|tonig
 _ON_BEHALF = re.compile(ctx.ON_BEHALF, re.IGNORECASE)
 _FOR_MYSELF = re.compile(ctx.FOR_MYSELF, re.IGNORECASE)
 _GENERAL_QUESTION = re.compile(ctx.GENERAL_QUESTION, re.IGNORECASE)
+_HYPOTHETICAL_QUESTION = re.compile(ctx.HYPOTHETICAL_QUESTION, re.IGNORECASE)
 _DISCLAIMER = re.compile(ctx.DISCLAIMER, re.IGNORECASE)
 _STRONG_DISCLAIMER = re.compile(ctx.STRONG_DISCLAIMER, re.IGNORECASE)
 _OWN_COMPLAINT = re.compile(ctx.OWN_COMPLAINT, re.IGNORECASE)
@@ -47,6 +48,7 @@ _MY_RELATIVE = re.compile(
 _RELATIVE_SUBJECT = re.compile(ctx.RELATIVE_SUBJECT, re.IGNORECASE)
 _WRITER_OWN = re.compile(ctx.WRITER_OWN, re.IGNORECASE)
 _THIRD_PERSON = re.compile(ctx.THIRD_PERSON, re.IGNORECASE)
+_WRITER_AS_SUBJECT = re.compile(r"\b(?:i|i'?ve|i'?m|im|ive|i'?d|yo)\b", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|my|me|mine)\b", re.IGNORECASE)
 _LEFT = re.compile(r"\b(?:left|l|lt|izquierd[oa])\b", re.IGNORECASE)
 _RIGHT = re.compile(r"\b(?:right|r|rt|derech[oa])\b", re.IGNORECASE)
@@ -187,6 +189,8 @@ def _general_question(span, sentence, text: str) -> bool:
         return True
     if not sentence.text.rstrip().endswith("?"):
         return False
+    if _HYPOTHETICAL_QUESTION.search(sentence.text) and _DISCLAIMER.search(text):
+        return True
     if not _GENERAL_QUESTION.search(sentence.text):
         return False
     before = span.doc[sentence.start : span.start].text
@@ -199,11 +203,15 @@ def _booked_for(text: str) -> str | None:
         return None
     behalf = _ON_BEHALF.search(text)
     if behalf:
-        return next(w for w in behalf.group("who", "who2", "who4") if w)
+        return next(w for w in behalf.group("who", "who2") if w)
     subject = _RELATIVE_SUBJECT.search(text)
-    if subject and not _OWN_COMPLAINT.search(text) and not _FOR_SELF.search(text):
-        return subject.group("who")
-    return None
+    if subject is None or _OWN_COMPLAINT.search(text) or _FOR_SELF.search(text):
+        return None
+    # "I had a limp... I needed my dad's cane": the writer is the patient. "My wife couldn't get up, I had
+    # to help her": the relative is.
+    if _WRITER_AS_SUBJECT.search(text) and not _THIRD_PERSON.search(text):
+        return None
+    return subject.group("who")
 
 
 def _about_someone_else(span, sentence) -> bool:

@@ -320,7 +320,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         rf"{CANT_STRONG}\s+(?:even\s+|really\s+|properly\s+)?(?:walk|stand|straighten|get (?:out of|up from|off|up off|into|in and out of) (?:bed|the bed|my bed|the floor|the couch|the sofa|a chair|my chair|the toilet|the car)|get up|put (?:any )?weight on|bear weight|weight ?bear|move|roll over|turn over in bed|get dressed|put on (?:my )?(?:socks|shoes)|sit up|take a step|make it to|caminar|andar|levantarme|enderezarme|moverme)",
         r"(?:hunched|bent|doubled|stooped|crooked|leaning|tilted|listing|twisted|hunching|stooping)(?: right)? (?:over|forward|sideways|to (?:one|the) side|to the (?:left|right)|like|up)(?! (?:the|a|my) (?:desk|wheel|laptop|computer|keyboard|phone|bars|handlebars|sink|table|bench|screen))",
         r"walking (?:like (?:an old|a question mark|a banana|quasimodo|a crab|a 90)|bent|hunched|crooked|sideways)|on all fours|crawl\w*|bed ?ridden|bed ?bound|laid up|stuck in bed|confined to bed",
-        r"(?:using|need|needed|on|with) (?:a |the )?(?:crutches|walking stick|cane|walker|wheelchair)",
+        r"(?:using|need|needed|on|with) (?:a |the |my |[\w']+'s )?(?:crutches|walking stick|cane|walker|wheelchair)",
         r"\b(?:8|9|10|eight|nine|ten)(?:[.,]5)?\s*(?:/|out of|outta|of)\s*(?:10|ten)\b(?!\s*(?:runs|times|days|of|people|miles|km|weeks|nights))|\b1[1-9]\s*/\s*10\b",
         r"(?:pain|it)(?:'s| is| was| at| about| around| level| score| rated| like|\s)+(?:an? )?(?:8|9|10|eight|nine|ten)(?:[.,]5)?\b(?!\s*(?:k|km|mi|miles|minutes|mins?|days|weeks|months|years|hours|am|pm|times|%|x|ks|kms))",
         r"unbearable|excruciating|agoni[sz]\w*|\bagony|worst pain|(?:severe|extreme|crippling|debilitating|screaming|incapacitat\w*) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?(?:pain|ache|spasms?|back pain)|crying (?:in|with|from|because of) (?:the )?pain|in tears|insoportable|dolor (?:muy )?fuerte",
@@ -348,7 +348,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "BILATERAL": (
         r"\bboth\b(?: of (?:my|the))?(?: \w+)? (?:legs|feet|sides|thighs|calves|knees|ankles|shins|buttocks|hips|heels)",
         r"\b(?:legs|feet) (?:are |feel |have |both )+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){0,2}both\b|\b(?:legs|feet) (?:are |feel )?both\b",
-        r"\bbilat\b|\bboth\s+(?:legs|feet)|bilateral\w*|left and right|right and left|\bl and r\b|\br and l\b|each leg|either leg|\bboth\b(?= (?:are|feel|went|go|have|keep|sides|of them))",
+        r"\bboth of (?:em|them|'em)\b|\bbilat\b|\bboth\s+(?:legs|feet)|bilateral\w*|left and right|right and left|\bl and r\b|\br and l\b|each leg|either leg|\bboth\b(?= (?:are|feel|went|go|have|keep|sides|of them))",
         r"\b(?:my |me |the )?two legs|both me legs|ambas piernas|las dos piernas|los dos pies|ambos pies|ambos lados|(?:on |in )?(?:either|each) (?:foot|feet|leg|side)",
         r"(?:now|also|and)? ?(?:in )?(?:my |the )?(?:left|right) (?:leg|foot|side|one|calf|thigh) (?:too|as well|also)\b|(?:spread|moved|gone|going|travell?ed) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?(?:to|into) (?:my |the )?(?:other|left|right) (?:leg|side|foot)",
         r"switch\w* (?:sides|legs)|alternat\w* (?:sides|legs|between)|one side then the other|down both sides|on both sides",
@@ -356,7 +356,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     ),
     "WORSENING": (
         r"(?:getting|got|gets|growing|grows|becoming|became|become|gone|going)\s+(?:much |a lot |a bit |progressively |steadily |even |quickly |rapidly |noticeably |way )?(?:worse|weaker|more (?:numb|weak|floppy)|less (?:strong|able))",
-        r"(?:worse|weaker)\s+(?:and (?:worse|weaker)|by the (?:hour|day|minute)|every (?:day|hour|morning|few hours)|each (?:day|hour|morning)|since (?:yesterday|this morning|last night|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|overnight|today than|than (?:yesterday|this morning|last night))",
+        r"(?:worse|weaker)\s+(?:and (?:worse|weaker)|by the (?:hour|day|minute)|every (?:single )?(?:day|hour|morning|few hours)|each (?:day|hour|morning)|since (?:yesterday|this morning|last night|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|overnight|today than|than (?:yesterday|this morning|last night))",
         r"climb\w* up|creep\w* up|spread\w* up|moving up|travell?ing up|go(?:es|ing)? downhill|progressive\w*|rapidly|worsening|deteriorat\w*|\bsudden\w*|all of a sudden|more and more|spreading|cada (?:vez|d[ií]a) (?:m[aá]s|peor)|empeora\w*|going downhill|downhill fast",
         r"(?:worse|weaker)\b[^.!?;\n]{0,30}\bthan (?:yesterday|this morning|last night|earlier|before|a few days ago|last week)",
         r"(?:yesterday|last night|this morning|few days ago|couple of days ago|days ago)\b[^.!?;\n]{0,80}\b(?:today|now|this morning|this afternoon)\b",

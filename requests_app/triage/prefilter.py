@@ -3,8 +3,9 @@
 Triage has ~200 patterns, and running each over every text took most of
 its time. For each pattern this works out, from Python's own parse of it, a
 set of literal strings such that every match contains at least one of them
-(the idea of RE2's prefilter). A pattern whose set has no member in the
-text is not run at all. The set is computed conservatively: where it cannot
+(the idea of RE2's prefilter); a sequence has several such sets, all
+required ("numb... groin" needs one word of each list). A pattern with a
+required set that has no member in the text is not run at all. The set is computed conservatively: where it cannot
 tell (a character class, a lookaround, an optional part), it asks for
 nothing, and the pattern always runs. `tests/test_triage_engine.py` checks
 that the filtered matcher finds exactly what the unfiltered one finds.
@@ -81,6 +82,42 @@ def _item(op, arg) -> Requirement:
     return None
 
 
+def _conjuncts(items) -> list[frozenset[str]]:
+    """Every requirement of a sequence: a match contains one string of each set."""
+    found: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, arg in items:
+        if op is c.LITERAL:
+            run.append(chr(arg))
+            continue
+        if run:
+            found.append(frozenset({"".join(run)}))
+            run = []
+        if op is c.SUBPATTERN and not arg[1] & c.SRE_FLAG_IGNORECASE:
+            found.extend(_conjuncts(arg[3]))
+            continue
+        requirement = _item(op, arg)
+        if requirement is not None:
+            found.append(requirement)
+    if run:
+        found.append(frozenset({"".join(run)}))
+    return found
+
+
+@lru_cache(maxsize=1024)
+def required_sets(pattern: str, flags: int = 0) -> tuple[frozenset[str], ...]:
+    """Sets of strings such that every match of `pattern` contains one string of each set (all of them)."""
+    items = list(parser.parse(pattern, flags))
+    if flags & re.IGNORECASE:
+        if len(items) != 1 or items[0][0] is not c.SUBPATTERN or not items[0][1][2] & c.SRE_FLAG_IGNORECASE:
+            return ()
+        items = list(items[0][1][3])
+    sets = [found for found in _conjuncts(items) if min(len(s) for s in found) >= 2]
+    # The most selective few: longest shortest string first.
+    sets.sort(key=lambda found: (-min(len(s) for s in found), len(found)))
+    return tuple(sets[:3])
+
+
 @lru_cache(maxsize=1024)
 def required_literals(pattern: str, flags: int = 0) -> Requirement:
     """Strings one of which is in every match of `pattern` (None: no such set could be found)."""
@@ -94,20 +131,23 @@ def required_literals(pattern: str, flags: int = 0) -> Requirement:
     return _sequence(parser.parse(pattern, flags))
 
 
-_gates: dict[re.Pattern, re.Pattern | None] = {}
+_gates: dict[re.Pattern, tuple[re.Pattern, ...]] = {}
 
 
-def _gate(compiled: re.Pattern) -> re.Pattern | None:
-    requirement = required_literals(compiled.pattern, compiled.flags & re.IGNORECASE)
-    if requirement is None:
-        return None
-    return re.compile("|".join(re.escape(literal) for literal in sorted(requirement, key=len, reverse=True)))
+def _gate(compiled: re.Pattern) -> tuple[re.Pattern, ...]:
+    return tuple(
+        re.compile("|".join(re.escape(literal) for literal in sorted(found, key=len, reverse=True)))
+        for found in required_sets(compiled.pattern, compiled.flags & re.IGNORECASE)
+    )
 
 
 def may_match(compiled: re.Pattern, text: str) -> bool:
-    """False only when `compiled` cannot match `text`."""
+    """False only when `compiled` cannot match `text`: some required set has no member in it."""
     try:
-        gate = _gates[compiled]
+        gates = _gates[compiled]
     except KeyError:
-        gate = _gates[compiled] = _gate(compiled)
-    return gate is None or gate.search(text) is not None
+        gates = _gates[compiled] = _gate(compiled)
+    for gate in gates:
+        if gate.search(text) is None:
+            return False
+    return True
