@@ -147,7 +147,4 @@ def may_match(compiled: re.Pattern, text: str) -> bool:
         gates = _gates[compiled]
     except KeyError:
         gates = _gates[compiled] = _gate(compiled)
-    for gate in gates:
-        if gate.search(text) is None:
-            return False
-    return True
+    return all(gate.search(text) is not None for gate in gates)
