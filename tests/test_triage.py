@@ -12,6 +12,7 @@ import pytest
 from requests_app.triage import QUESTIONS, RED_FLAGS, Tier, lexicon, triage
 from requests_app.triage import context as ctx
 from requests_app.triage.screening import QUESTIONS_BY_CODE
+from tests.triage import phrasings
 
 EMERGENCY_TEXTS = [
     ("Numbness around my groin since yesterday", "saddle_numbness"),
@@ -177,3 +178,13 @@ def test_no_rule_matches_nothing(name, pattern):
     neutral = "the quick brown fox jumps over the lazy dog, then naps in the sun."
     assert re.fullmatch(pattern, "") is None, name
     assert all(match.group() for match in re.finditer(pattern, neutral)), name
+
+
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [(t, "emergency") for t in phrasings.EMERGENCY]
+    + [(t, "urgent") for t in phrasings.URGENT]
+    + [(t, "routine") for t in phrasings.ROUTINE],
+)
+def test_everyday_phrasings_get_their_tier(text, tier):
+    assert triage(reason=text).priority == tier
