@@ -182,6 +182,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Where a login lands when its `next=` is refused (another site, say): the admin, not a 404.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Staff sessions end after 15 idle minutes: every request pushes the expiry on.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
@@ -304,7 +306,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["requests_app.api.parsers.StrictJSONParser"],
     "DEFAULT_THROTTLE_RATES": {
         "appointment_request": env.str("APPOINTMENT_REQUEST_RATE", default="20/hour"),
         "staff": env.str("STAFF_API_RATE", default="600/minute"),

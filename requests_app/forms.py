@@ -15,7 +15,13 @@ from requests_app.models import ContactMethod, PainDuration, PatientType
 from requests_app.models.intake import REASON_MAX_LENGTH
 from requests_app.triage import SYMPTOM_CHOICES
 from requests_app.triage.screening import ANSWER_LABELS, GROUPS, QUESTIONS
-from requests_app.validation import NAME_MAX_LENGTH, no_control_characters, require_consent, single_line
+from requests_app.validation import (
+    NAME_MAX_LENGTH,
+    no_control_characters,
+    plain_email_address,
+    require_consent,
+    single_line,
+)
 
 FORM_TOKEN_SALT = "requests_app.form-started"  # noqa: S105 (a signing namespace, not a secret)
 # Faster than a person can read and fill the form: a bot.
@@ -68,6 +74,7 @@ class AppointmentRequestForm(forms.Form):
         max_length=254,
         help_text="We send a confirmation here. We never email medical details.",
         error_messages={"invalid": "Enter an email address like name@example.com."},
+        validators=[plain_email_address],
     )
     preferred_contact = forms.ChoiceField(
         label="How should we contact you?",

@@ -24,6 +24,18 @@ def single_line(value: str) -> None:
         raise ValidationError("Write this on one line.", code="line_break")
 
 
+def plain_email_address(value: str) -> None:
+    """No spaces, control characters or line separators anywhere, quoted local parts included.
+
+    Python splits header lines at \x0b, \x0c, \x1c-\x1e, \x85 and U+2028/9, so one of
+    them in an address would reach the To: header as a line break.
+    """
+    if any(char.isspace() or not char.isprintable() for char in value or ""):
+        raise ValidationError(
+            "Write the email address without spaces or invisible characters.", code="email_characters"
+        )
+
+
 def require_consent(value: bool) -> None:
     if value is not True:
         raise ValidationError(

@@ -280,3 +280,14 @@ def test_a_malformed_session_cookie_is_ignored_not_a_500(client, value):
 
     assert client.get("/api/v1/staff/callbacks/").status_code == HTTPStatus.FORBIDDEN
     assert client.get("/").status_code == HTTPStatus.OK
+
+
+def test_a_login_whose_next_points_elsewhere_lands_on_the_admin_not_a_404(client, front_desk):
+    front_desk.set_password("a long enough password 7")
+    front_desk.save()
+    response = client.post(
+        "/admin/login/?next=https://evil.example/",
+        {"username": front_desk.username, "password": "a long enough password 7", "next": "https://evil.example/"},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == "/admin/"

@@ -11,7 +11,13 @@ from requests_app.models import ContactMethod, PainDuration, PatientType
 from requests_app.models.intake import REASON_MAX_LENGTH, Priority
 from requests_app.triage import SYMPTOMS_BY_CODE
 from requests_app.triage.screening import ANSWER_CHOICES, QUESTIONS
-from requests_app.validation import NAME_MAX_LENGTH, no_control_characters, require_consent, single_line
+from requests_app.validation import (
+    NAME_MAX_LENGTH,
+    no_control_characters,
+    plain_email_address,
+    require_consent,
+    single_line,
+)
 
 
 def _django_validator(function):
@@ -52,7 +58,7 @@ class AppointmentRequestInputSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=NAME_MAX_LENGTH, validators=[_django_validator(single_line)])
     last_name = serializers.CharField(max_length=NAME_MAX_LENGTH, validators=[_django_validator(single_line)])
     phone = PhoneNumberField(region=None, help_text="E.164 (+16035550142) or a national number in the clinic's region.")
-    email = serializers.EmailField(max_length=254)
+    email = serializers.EmailField(max_length=254, validators=[_django_validator(plain_email_address)])
     reason = serializers.CharField(
         max_length=REASON_MAX_LENGTH,
         allow_blank=True,
