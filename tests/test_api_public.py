@@ -260,3 +260,13 @@ def test_a_repeat_from_a_shared_phone_does_not_reveal_the_earlier_requests_urgen
     assert body["duplicate"] is True
     assert body["urgent"] is False
     assert body["guidance"] is None
+
+
+def test_the_schema_says_consent_must_be_true(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    components = schema["components"]["schemas"]
+    consent = components["AppointmentRequestInputRequest"]["properties"]["consent"]
+    if "allOf" in consent:
+        consent = components[consent["allOf"][0]["$ref"].rsplit("/", 1)[-1]]
+    assert consent["enum"] == [True]
+    assert consent["type"] == "boolean"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
@@ -32,6 +33,11 @@ def _django_validator(function):
             raise serializers.ValidationError(error.messages) from error
 
     return validate
+
+
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class ConsentField(serializers.BooleanField):
+    """A boolean that must be true; the schema says so, so that a client knows before it sends."""
 
 
 class ScreeningSerializer(serializers.Serializer):
@@ -65,7 +71,7 @@ class AppointmentRequestInputSerializer(serializers.Serializer):
         validators=[_django_validator(no_control_characters)],
         help_text="Free text about the back pain; email never repeats it.",
     )
-    consent = serializers.BooleanField(
+    consent = ConsentField(
         help_text="Must be true: the patient agrees to be contacted.", validators=[_django_validator(require_consent)]
     )
     preferred_contact = serializers.ChoiceField(choices=ContactMethod.choices, required=False, default="phone")
