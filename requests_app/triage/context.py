@@ -87,7 +87,10 @@ RELATIVE_SUBJECT = (
 WRITER_OWN = r"\b(?:myself|my own|i'?ve had|i have had|i had)\b"
 THIRD_PERSON = r"\b(?:he|she|his|her|him|they|their)\b"
 # "Booking for myself, not my husband": the writer is the patient after all.
-FOR_MYSELF = r"\b(?:booking|writing|this is|request is|appointment is|asking) for (?:me|myself)\b|\bfor myself\b"
+FOR_MYSELF = (
+    r"\b(?:booking|writing|this is|request is|appointment is|asking) for (?:me|myself)\b|\bfor myself\b"
+    r"|\b(?:la cita|esto|la consulta|la solicitud) es para m[ií]\b|\bpara m[ií]\b"
+)
 
 RULES: tuple[Rule, ...] = (
     # --- negation, forward: "no numbness", "I don't have any tingling" ---------------------
@@ -140,7 +143,8 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:i|but i|and i)\s+(?:don'?t|do not|dont|haven'?t|have not|havent)\s+(?:have|had|got|get|noticed|felt)?"
         r"\s*(?:it|that|those|them|this|these|any of (?:those|these|that|them|it)|either)\b(?!\s+(?:\w+\s+)?(?:before|until))"
         r"|\bi have (?:neither|none of (?:those|these|that|them))|neither (?:of (?:those|these|them) )?(?:applies|apply)"
-        r"|(?:i'?ve|i have|ive) never had (?:it|that|them|this|one|any)\b",
+        r"|(?:i'?ve|i have|ive) never had (?:it|that|them|this|one|any)\b|\bnever had (?:it|one)\b(?=\s*(?:[.,;!?]|$))"
+        r"|\bi (?:don'?t|do not|dont) have\b(?=\s*(?:[,.;!?]|$))",
         "BACKWARD",
         max_scope=15,
         terminated_by=frozenset({TURN, CLAUSE}),
@@ -220,7 +224,9 @@ RULES: tuple[Rule, ...] = (
         HYPOTHETICAL,
         r"what if|in case|\bif (?:i|it|my|the pain|this)(?= (?:[\w']+ )?(?:ever|ever get|start|starts|begin|begins|develop|develops|become|becomes"
         r"|spreads|moves|travels|turn|turns|went|goes|got|turned|came back|comes back)\b)"
-        r"|(?:worried|afraid|scared|terrified|concerned|paranoid) (?:that )?i (?:might|may|could) (?:have|be getting|get|be developing)|si alg[uú]n d[ií]a|si alguna vez|si tuviera|en caso de"
+        r"|(?:worried|afraid|scared|terrified|concerned|paranoid|anxious) (?:that )?i (?:might|may|could|will)(?= (?:have|be getting|get|be developing|lose|develop|end up))"
+        r"|(?:worried|afraid|scared|terrified|anxious|paranoid) (?:of|about) (?=cancer|tumou?rs?|sciatica|cauda)"
+        r"|(?:come back|return|call (?:back|us|you)|seek help|get (?:it )?checked|go to (?:the )?(?:er|a&e|hospital)) if|si alg[uú]n d[ií]a|si alguna vez|si tuviera|en caso de"
         r"|reading (?:about|up on)|read (?:up )?(?:about|on)|forum|when (?:i|we) (?:must|should|need to) (?:worry|be worried|go|call|seek)|(?:read|saw|watched|heard|found) (?:an? |the |this |some )?(?:article|post|blog|video|thing|story|piece|leaflet)"
         r"|(?:\bit|the (?:article|website|leaflet)) (?:said|says|mentioned|warned|lists?|listed)|asked (?:me )?(?:about|if|whether)"
         r"|(?:should|would|do|must) i (?:worry|be worried|be concerned|go|call|come"
@@ -243,7 +249,7 @@ RULES: tuple[Rule, ...] = (
         HYPOTHETICAL,
         r"\bif (?:i|you|someone|a runner) (?:ever )?(?:got|get|had|develop\w*|were to get|end up with|came down with)\b",
         "FORWARD",
-        max_scope=3,
+        max_scope=8,
         terminated_by=frozenset({TURN, CLAUSE}),
     ),
     # --- weight lost on purpose ---------------------------------------------------------------
@@ -263,7 +269,8 @@ RULES: tuple[Rule, ...] = (
         EXERTION,
         r"after (?:a |the |my |those |these |that |each |every )?(?:long |hard |big |hilly |fast |tough )?"
         r"(?:runs?|race|marathon|workout|session|intervals|reps|hills?|tempo|training|miles?|ultra|half|10k|5k|track)"
-        r"|tired|fatigue\w*|jelly|heavy|worn out|exhausted|end of (?:the|a|my) (?:race|marathon|run)",
+        r"|tired|fatigue\w*|jelly|heavy|worn out|exhausted|end of (?:the|a|my) (?:race|marathon|run)"
+        r"|hit the wall|last (?:couple of |few )?(?:miles|km|k)|mile \d+|glycogen|bonk\w*|fuell?ing",
         "BIDIRECTIONAL",
         max_scope=12,
         allowed_types=frozenset({"LEG_WEAK_WORD"}),
@@ -282,6 +289,7 @@ RULES: tuple[Rule, ...] = (
         r"|never (?:had|felt|experienced) (?:anything|something|pain|this|that)?\s*like|never before|not even"
         r"|(?:the )?(?:left|right|other)(?: leg| side| one| foot)? (?:is|are|feels?|seems?) (?:totally |completely |all |perfectly )?(?:fine|normal|ok|okay|good|grand|unaffected)"
         r"|(?:haven'?t|havent|have not|hasn'?t|hasnt|not) (?:[\w']+ )?gone since"
+        r"|(?:haven'?t|havent|have not|hasn'?t|not|no|without|didn'?t|never) (?:been )?(?:dieting|trying|on a diet)"
         r"|not eating|not hungry|no appetite|no joke|can'?t tell if|not (?:a|an) (?:good|great)|no puedo|unintention\w*|unintended|not intentional"
         r"|without (?:meaning|wanting) to|(?:hasn'?t|has not|haven'?t|have not|hadn'?t|had not|not|never|didn'?t|did not"
         r"|won'?t|doesn'?t|does not|isn'?t|wasn'?t) (?:\w+ )?(?:(?:gone|went|go|going) away|resolved|healed|cleared(?: up)?"
@@ -310,7 +318,8 @@ RULES: tuple[Rule, ...] = (
 
 # A short sentence after a mention that says it is over ("Had sciatica in 2019. Fully gone now.").
 RESOLVED_NEXT_SENTENCE = (
-    r"^\s*(?:everything|all|it|that) (?:is |has |'s )?(?:been )?(?:healed|fine|ok|okay|good|resolved|sorted)(?: ever)? since"
+    r"^\s*(?:surgery|physio|physiotherapy|it|that|the operation|the op|treatment|rest) (?:fixed|sorted|cured|resolved) (?:it|that|them|everything)"
+    r"|^\s*(?:everything|all|it|that) (?:is |has |'s )?(?:been )?(?:healed|fine|ok|okay|good|resolved|sorted)(?: ever)? since"
     r"|^\s*(?:all|been) (?:good|fine|ok|okay|well)(?: ever)? since|(?:^|\b(?:and|but|which)\s+)\s*(?:(?:it|that|this|they|both|all|which|symptoms?|that one|those|these)\s*(?:'s|s|is|are|was|were|has|have)?"
     r"\s*(?:been\s+)?)?(?:all |completely |totally |fully |long |now |since )?(?:gone|resolved|cleared|healed"
     r"|fine now|better now|went away|settled|disappeared|over|sorted|recovered|no problems? since|nothing since"
@@ -319,14 +328,15 @@ RESOLVED_NEXT_SENTENCE = (
 )
 # Words that say a resolved problem came back: then "resolved" does not apply.
 RECURRED = (
-    r"\b(?:back again|(?<!never )(?<!not )(?<!hasn't )(?<!hasnt )came back|(?<!never )(?<!not )come back|coming back"
+    r"\b(?:back again|(?<!never )(?<!not )(?<!hasn't )(?<!hasnt )(?<!strength )(?<!feeling )(?<!sensation )(?<!power )came back"
+    r"|(?<!never )(?<!not )come back(?! if| to| for)|coming back"
     r"|is back|(?<!never )(?<!not )returned|(?<!no )(?<!without )(?<!any )recurr\w*|flared? (?:up )?again|again now|started again)\b"
 )
 
 # A mention followed by its answer: "tingling? no.", "numbness - none,".
 ANSWERED_NO_AFTER = (
-    r"^\s*(?:[a-z]{1,2}(?=\s*\?))?\s*(?:[?:=)\-–—,]\s*|\ba\s*:\s*|answer\s*:\s*)+(?:no|none|nope|nah|nil|negative|never|not really|not at all|n/?a|absent|normal|fine|ok"
-    r"|okay|0|(?:i )?don'?t think so|(?:i )?do not think so|doubt it|not that i know(?: of)?|not as far as i know)(?:[\s,]+(?:(?:i )?don'?t think so|not really|never))?\s*(?:[.,;!?\n)]|$|and\b)"
+    r"^\s*(?:[a-z]{1,2}(?=\s*\?))?\s*(?:[?:=()\-–—,]\s*|\ba\s*:\s*|answer\s*:\s*)+(?:no|none|nope|nah|nil|negative|never|not really|not at all|n/?a|absent|normal|fine|ok"
+    r"|okay|0|(?:i )?don'?t think so|(?:i )?do not think so|doubt it|not that i know(?: of)?|not as far as i know|never had (?:it|one|any|that))(?:[\s,]+(?:(?:i )?don'?t think so|not really|never))?\s*(?:[.,;!?\n)]|$|and\b)"
 )
 # A question about a symptom in general, in a text that says the writer does not have it.
 GENERAL_QUESTION = r"^\s*(?:can|could|would|will|does|do|is|are|should|what|when|how|which|why|if)\b"

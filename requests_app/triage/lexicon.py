@@ -23,12 +23,17 @@ def gap(n: int) -> str:
     return rf"{_}{{0,{n}}}?"
 
 
+def plain_gap(n: int) -> str:
+    """Up to n characters of the same sentence with no negation among them ("pain doesn't go down...")."""
+    return rf"(?:(?!\b(?:not|no|never|nothing|doesn'?t|don'?t|didn'?t|isn'?t|won'?t|wont|dont|doesnt)\b){_}){{0,{n}}}?"
+
+
 def any_of(*alternatives: str) -> str:
     return "(?:" + "|".join(alternatives) + ")"
 
 
 # Determiners and side words before a body part: "my left", "the back of my", "both".
-DET = r"(?:(?:my|the|his|her|their|your|one|a|an|both|two|dos|ambas|left|right|l|r|lt|rt|other|whole|entire|outer|inner|outside|inside|front|back|bottom|top|side|sole|of|la|el|mi|mis|los|las|de|lower|upper)\s+){0,5}"
+DET = r"(?:(?:my|the|his|her|their|your|one|a|an|both|two|dos|ambas|that|this|that|either|each|left|right|l|r|lt|rt|other|whole|entire|outer|inner|outside|inside|front|back|bottom|top|side|sole|of|la|el|mi|mis|los|las|de|lower|upper)\s+){0,5}"
 LIMB = any_of(
     r"legs?", "foot", "feet", r"toes?", "calf", "calves", r"shins?", r"thighs?", r"ankles?", r"knees?", r"heels?",
     r"soles?", r"hamstrings?", r"piernas?", r"pies?", r"dedos", r"muslos?", r"tobillos?", r"rodillas?",
@@ -56,7 +61,7 @@ NUMB_WEAK = any_of(
     r"like (?:novocaine|an anaesthetic|anesthetic|cotton wool|wood|rubber|a limb (?:that'?s|that has) been sat on|it'?s been sat on)",
     r"frozen", r"no siento", r"fuzzy", r"buzz\w*", r"vibrat\w*", r"fizz\w*", r"crawling", r"ants? (?:crawling|under)",
     r"se me (?:duerme|duermen|durmi[oó])", r"(?:wearing|in) a (?:thick )?sock", r"sock that isn'?t there",
-    r"(?:belongs?|belonged) to someone else", r"made of wood", r"like wood", r"switch\w* off", r"like (?:i'?m )?(?:walking|standing) on (?:cotton wool|a sponge|pebbles|sand)", r"(?:diminished|dulled|dull|muted) (?:feeling|sensation)", r"sensation of being asleep",
+    r"(?:belongs?|belonged) to someone else", r"made of (?:wood|cardboard)", r"like (?:wood|cardboard)", r"switch\w* off", r"like (?:i'?m )?(?:walking|standing) on (?:cotton wool|a sponge|pebbles|sand)", r"(?:diminished|dulled|dull|muted) (?:feeling|sensation)", r"sensation of being asleep",
 )  # fmt: skip
 
 NUMB_ANY = any_of(NUMB_STRONG, NUMB_WEAK)
@@ -120,7 +125,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     # --- emergency ---------------------------------------------------------
     "SADDLE_NUMBNESS": (
         rf"{ALTERED}{gap(28)}\b{SADDLE_AREA}",
-        rf"\b{SADDLE_AREA}{gap(28)}{ALTERED}",
+        rf"\b{SADDLE_AREA}{gap(45)}{ALTERED}",
         r"saddle (?:an(?:a)?esthesia|area|region|numbness|sensation)",
         r"like (?:i'?m )?sitting on (?:a |an )?(?:cushion|pillow|ball|sponge|balloon|something)",
         r"(?:can'?t|cannot|barely|hardly|don'?t) (?:really )?feel (?:the )?(?:loo|toilet) roll",
@@ -131,7 +136,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"(?:can'?t|cannot|couldn'?t|don'?t|do not) (?:really )?feel (?:it )?when (?:i )?(?:wipe|pee|wee|poo|go to the toilet)",
         r"(?:can'?t|cannot|couldn'?t|don'?t|do not|barely|hardly) (?:really )?feel (?:myself|anything|it|much)[^.!?;\n]{0,30}(?:toilet|loo|wip\w*|\bsit\w*|down there)",
         r"(?:wiping|when i wipe)[^.!?;\n]{0,40}(?:feels?|is|was) (?:different|weird|strange|odd|funny|numb|like)",
-        rf"\b{SADDLE_AREA}{gap(60)}(?:can'?t|couldn'?t|cannot|could not|don'?t|didn'?t) (?:feel|notice) (?:a thing|anything|it|much)",
+        rf"\b{SADDLE_AREA}{gap(60)}(?:can'?t|couldn'?t|cannot|could not|don'?t|didn'?t) (?:feel|notice) (?:a thing|anything|it|much|the [\w']+)",
     ),
     "BLADDER_BOWEL": (
         r"incontinen\w*",
@@ -144,7 +149,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         rf"{CANT}{gap(12)}\b{PASS_URINE}",
         r"(?:haven'?t|have not|hasn'?t|didn'?t|did not) (?:been able to )?(?:(?:passed?|had a) (?:urine|water|wee|pee)|peed|pee|weed|wee|urinated|urinate|been for a (?:wee|pee))",
         r"(?:bladder|body) (?:doesn'?t|does not|won'?t|no longer) (?:tell|let) me (?:know )?(?:when|if)|(?:reminders?|alarms?|timers?)[^.!?;\n]{0,30}(?:go|pee|wee|toilet|loo|bathroom)|(?:go|going|pee|peeing)[^.!?;\n]{0,30}(?:reminders?|alarms?|timers?)",
-        r"takes? (?:ages|forever|a long time|so long|a while) to (?:empty|start|go|get going|finish)|had a (?:small |little |bit of a |tiny )?leak",
+        r"(?:takes?|took|taking) (?:ages|forever|a long time|so long|a while) to (?:empty|start|go|get going|finish)|had a (?:small |little |bit of a |tiny )?leak",
         rf"strain\w*{gap(12)}(?:{PEE}|go|empty|start|{POO})",
         rf"(?:push|force|squeez\w*) (?:to|when i|it) (?:{PEE}|go|get it)",
         r"nothing (?:comes?|came|coming) out",
@@ -172,7 +177,10 @@ TARGETS: dict[str, tuple[str, ...]] = {
         rf"(?:lost|losing|loss of|lose|no|poor|less|reduced|weaker|weak) (?:control|sensation|feeling)\s+(?:of|over|in|with)?\s*(?:my |the )?(?:{BLADDER}|{POO}|{PEE})",
         rf"(?:{BLADDER}|{POO}|{PEE}|toilet|loo|bathroom) (?:control|problems?|issues?|trouble|changes?|accidents?|leak\w*|dysfunction|symptoms?|weakness|habits? (?:have )?changed|(?:is|are|feels?|has been|have been) (?:weird|strange|different|funny|off|not right|odd|hard|difficult|slow|weak))",
         rf"(?:problems?|issues?|trouble|difficult\w*|changes?|accidents?|leak\w*|weird|strange) (?:with |when |in |of )?(?:my |the )?(?:{BLADDER}|{POO}|{PEE}|peeing|weeing|urinating|urination|pooing|pooping|going to the toilet)",
-        rf"accidents? (?:with|in|w/?) (?:a |my )?(?:pants|underwear|shorts|{BLADDER}|{POO}|{PEE})",
+        rf"accidents? (?:with|in|w/?) (?:a |my |his |her )?(?:pants|underwear|shorts|trousers|knickers|undies|jeans|bed|{BLADDER}|{POO}|{PEE})",
+        r"(?:no clue|no idea|no warning|didn'?t know|did not know|didn'?t feel|did not feel) (?:that )?(?:it was |it )?coming",
+        rf"(?:haven'?t|havent|no|not|don'?t|didn'?t|never) (?:had |have |get |got |feel |felt )?(?:the |any )?(?:urge|need) to (?:{PEE}|go)",
+        r"(?:press|push|squeez)\w* (?:on |in )?(?:my )?(?:tummy|belly|stomach|abdomen|bladder)|(?:get|getting) (?:the )?(?:wee|pee|urine|it) out",
         rf"leak\w* (?:urine|pee|wee|a bit|a little|some|when|from|{POO})|(?:urine|pee|wee) leak\w*",
         r"(?:wear(?:ing)?|need(?:ing)?|use|using|had to (?:wear|use)|put on) (?:a |an |some )?(?:pads?|diapers?|nappy|nappies|depends|incontinence pads?|pull-?ups|panty liners?)",
         rf"(?:don'?t|do not|didn'?t|did not|can'?t|cannot|no longer|doesn'?t|does not) (?:feel|notice|know|sense|get|have) (?:when|if|the urge|the need|that|any urge|the sensation)\b{gap(20)}(?:go|{PEE}|{POO}|toilet|{BLADDER}|full)",
@@ -187,18 +195,18 @@ TARGETS: dict[str, tuple[str, ...]] = {
         rf"(?:hit|struck|knocked (?:down|over)|run over|ran over|clipped|mowed down|hit and run|side-?swiped|bumped|tapped|thrown)\s+(?:by|from|off)?\s*(?:a |an |the |some )?(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?{VEHICLE}\b",
         rf"{VEHICLE} (?:hit|struck|clipped|knocked|ran into|drove into|backed into|reversed into|ran me over|ran over|went into|crashed into|slammed into) me",
         rf"(?:hit|struck|knocked|clipped|ran over|run over|mowed|bumped|tapped|thrown|wiped out|taken out|side-?swiped){gap(30)}\bby (?:a |an |the |some )?(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?{VEHICLE}\b",
-        rf"(?:fell|fall|falling|fallen|tumbl\w*|slipped|came off|thrown|flew|dropped|went (?:flying|over|base over apex|arse over tit|head over heels)|landed|crash\w*|came a cropper)[^.!?;\n]{{0,40}}\b(?:off|from|down|through|out of)\s+(?:a |the |my |our |an |some )?(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?{HEIGHT}\b",
+        rf"(?:fell|fall|falling|fallen|tumbl\w*|slipped|came off|thrown|flew|dropped|went (?:flying|over|base over apex|arse over tit|head over heels)|landed|crash\w*|came a cropper)[^.!?;\n]{{0,40}}\b(?:off|from|down|through|out of)\s+(?!(?:a |the )?(?:few|couple|\d|one|two|three|last|bottom)\b)(?:a |the |my |our |an |some )?(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?{HEIGHT}\b",
         r"came off[^.!?;\n]{0,30}(?:canter|gallop|trot|horse|mare|pony|stallion|gelding)|(?:mare|horse|pony|gelding|stallion) (?:spooked|bolted|reared|bucked|threw)",
         r"pedestrian|(?:fell|fall) from (?:a )?height|(?:climbing|bouldering|trampoline|skiing|snowboard) (?:fall|accident|crash)",
-        r"rear[- ]?ended|t-?boned|head-?on|whiplash|airbag|fender[- ]?bender",
+        r"rear[- ]?ended|t-?boned|head-?on|whiplash|airbag|fender[- ]?bender|shunted|written off|write-?off|totall?ed (?:the |my |our )?(?:car|truck|van)|(?:car|vehicle) (?:was |got )?totall?ed",
         r"crash\w* (?:my|the|our|a|into a|into the|into another) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?(?:car|truck|van|motorbike|motorcycle)",
         r"(?:rolled|flipped) (?:the|my|our) (?:car|truck|suv|van)",
-        rf"(?:fell|fall|falling|fallen|tumbled|slipped|came|come|coming|thrown|flew|dropped|jumped)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){{0,2}}(?:off|from|down|out of|through|de)\s+(?:a |the |my |our |an |some |la |el |una |un )?(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?{HEIGHT}\b",
+        rf"(?:fell|fall|falling|fallen|tumbled|slipped|came|come|coming|thrown|flew|dropped|jumped)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){{0,2}}(?:off|from|down|out of|through|de)\s+(?!(?:a |the )?(?:few|couple|\d|one|two|three|last|bottom)\b)(?:a |the |my |our |an |some |la |el |una |un )?(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?{HEIGHT}\b",
         r"(?:fell|fall|falling|dropped|drop)\s+(?:about |around |like |over |nearly |roughly )?(?:\d+|two|three|four|five|six|seven|eight|ten|twelve|several|a few)\s*(?:ft|feet|foot|metres?|meters?|m|stories|storeys|floors)\b",
         r"(?:\d+|two|three|four|five|six|ten)\s*(?:ft|feet|foot|metres?|meters?|m)\s+(?:fall|drop)",
         r"(?:bike|bicycle|cycling|mtb|mountain bike|road bike|ski|skiing|snowboard\w*|motocross|riding)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){0,5}(?:at speed|high speed|at \d+\s*(?:mph|km/?h|kph)|\d+\s*(?:mph|km/?h|kph))",
         r"(?:at speed|high speed|at \d+\s*(?:mph|km/?h|kph)|\d+\s*(?:mph|km/?h|kph))\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){0,5}(?:crash\w*|fell|came off|went over|hit|flew|thrown)",
-        r"over the (?:handle ?)?bars|helmet (?:cracked|broke|split|smashed)|(?:cracked|broke|split|smashed) (?:my )?helmet|knocked (?:out|unconscious)|lost consciousness|blacked out",
+        r"over (?:the |my )?(?:handle ?)?bars|helmet (?:cracked|broke|split|smashed)|(?:cracked|broke|split|smashed) (?:my )?helmet|knocked (?:out|unconscious)|lost consciousness|blacked out",
         r"(?:black|red) run|\bpiste\b|dirt ?bike|motocross|quad ?bike|\batv\b",
         r"(?:\d+\s*(?:mph|km/?h|kph)|at speed|high speed|fast descent|descending fast|flying down|bombing down|going (?:pretty |really |very |quite |way too )?fast|too fast)[^.!?;\n]{0,60}(?:crash\w*|fell|came off|went over|hit|flew|thrown)|(?:crash\w*|fell|came off|went over|thrown)[^.!?;\n]{0,60}(?:\d+\s*(?:mph|km/?h|kph)|at speed|high speed|fast descent|descending)",
         r"came off (?:my |the |a |his |her )?horse|came off at (?:a |the )?(?:canter|gallop|trot)|horse (?:threw|bucked|spooked|fell|kicked)|thrown (?:off|from) (?:my |the |a )?horse",
@@ -222,11 +230,14 @@ TARGETS: dict[str, tuple[str, ...]] = {
     ),
     "LEG_WEAKNESS": (
         r"foot\s*drop|drop\s*foot|drop(?:ped|ping|s)? (?:my |the )?foot|(?:foot|toes) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){0,2}drops?\b|(?:foot|leg) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){0,2}(?:lazy|sluggish|wonky|floppy|flops)",
-        rf"walk(?:ing)? on (?:my |your |the )?heels{gap(50)}(?:can'?t|cannot|couldn'?t|unable|not able|impossible)",
+        rf"(?:walk|stand)(?:ing)? on (?:my |your |the )?heels{gap(60)}(?:can'?t|cannot|couldn'?t|unable|not able|impossible|won'?t|wont)",
         r"(?:pull|drag|haul|lift) (?:my|her|him|them)(?:self|selves)? up (?:the )?stairs|(?:hold|holding|grab|grabbing|use|using) (?:on to |onto )?(?:the )?(?:rail|railing|banister|bannister|handrail)|lift(?:ing)? (?:my |the )?(?:left |right )?leg (?:up )?with my hands|legs? (?:won'?t|don'?t|will not|do not) (?:carry|hold) me",
         r"no tiene fuerza|sin fuerza|no tengo fuerza|me tropiez\w*|tropiez\w*|se (?:me|le) dobla\w*",
         r"(?:flip-?flops?|sandals?|slippers?|shoes?|clogs?) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?(?:keeps? |keep )?(?:flying|falling|coming|slipping) off|(?:keep |i )trip\w* (?:on|over) (?:kerbs|curbs|the kerb|the curb|steps|nothing|carpets?|rugs?)",
-        r"(?:holding|hold|grab\w*) (?:on ?to|onto) (?:the )?(?:furniture|walls?|counter|table|chairs?)|furniture[- ]walking",
+        r"(?:holding|hold|grab\w*|hang\w*) (?:on ?to|onto) (?:the )?(?:furniture|walls?|counter|table|chairs?|banister|bannister|rail|railing|handrail)|furniture[- ]walking",
+        r"puppet|strings? (?:were |was )?cut|rag ?doll|cooked spaghetti|like noodles",
+        r"(?:leg|foot) (?:[\w']+ )?(?:stops?|stopped|quits?) working|(?:won'?t|wont|doesn'?t|does not|will not) (?:go|come|lift) up",
+        r"drag\w* (?:it|them)\b|flaps?\b|flapping|flipper",
         rf"{CANT_STRONG}\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+)?(?:put|take|bear) (?:any |much )?weight (?:on|through) (?:it|my|the|her|his|that)",
         r"scuff\w* (?:my |the |his |her )?(?:toe|foot)|\bfeeble\b|(?:legs?|calf|calves|thighs?) (?:feel |feels |are |is )?(?:like )?(?:lead|leaden)",
         r"(?:leg|foot|knee|ankle) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){0,2}(?:isn'?t|is not|not|won'?t|doesn'?t) (?:working|cooperat\w*|responding)(?: properly| right)?|wobbly (?:left |right )?(?:leg|knee|foot)",
@@ -258,11 +269,12 @@ TARGETS: dict[str, tuple[str, ...]] = {
     ),
     "RADIATING_LEG_PAIN": (
         r"\bs?ciat\w*|\bci[aá]tic\w*",
-        rf"(?:shoot\w*|radiat\w*|travel\w*|spread\w*|go(?:es|ing)?|went|run(?:s|ning)?|zing\w*|zap\w*|shock\w*|electric\w*|burn\w*|sharp|stabb\w*|lightning|bolt\w*|{PAIN}|refer\w*|moves?|moving|extends?|extending|reach\w*|all the way|baja|corre|shoots)\b{gap(40)}\b(?:down|into|to|through|towards?|along|hasta|por)\s+(?:the (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){{0,2}}of\s+)?{DET}(?:leg|thigh|calf|calves|shin|foot|feet|ankle|knee|toes?|hamstring|heel|sole|piernas?|pies?|muslos?)\b",
-        r"\bdown\s+(?:the (?:back|side|outside|front) of\s+)?(?:my|the|one|his|her|left|right|l|r|both|each)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+)?(?:legs?|thighs?|calf|calves|shins?|feet|foot)\b",
-        r"from (?:my |the )?(?:back|lower back|butt|bum|buttock|glute|hip|spine|low back)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){0,4}(?:down |in)?to\s+(?:my |the )?(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+)?(?:leg|knee|foot|calf|ankle|toes|heel|thigh)",
+        rf"(?:shoot\w*|radiat\w*|travel\w*|spread\w*|go(?:es|ing)?|went|run(?:s|ning)?|zing\w*|zap\w*|shock\w*|electric\w*|burn\w*|sharp|stabb\w*|lightning|bolt\w*|{PAIN}|refer\w*|moves?|moving|extends?|extending|reach\w*|all the way|baja|corre|shoots)\b{plain_gap(40)}\b(?:down|into|to|through|towards?|along|hasta|por)\s+(?:the (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){{0,2}}of\s+)?{DET}(?:leg|thigh|calf|calves|shin|foot|feet|ankle|knee|toes?|hamstring|heel|sole|piernas?|pies?|muslos?)\b",
+        r"\bdown\s+(?:to\s+)?(?:the (?:back|side|outside|front) of\s+)?(?:my|the|one|his|her|left|right|l|r|both|each|that)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+)?(?:legs?|thighs?|calf|calves|shins?|feet|foot|heels?)\b",
+        rf"from {DET}(?:back|lower back|butt|bum|buttock|glute|hip|spine|low back)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){{0,4}}(?:down |in)?to\s+(?:my |the )?(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+)?(?:leg|knee|foot|calf|ankle|toes|heel|thigh)",
         r"\bradic\w*|\b[ls][1-5](?:/[ls]?[1-5])? (?:distrib\w*|dermatom\w*|root|nerve|radic\w*)|dermatom\w*|(?:nerve|nervy) pain|(?:pinched|trapped|compressed|irritated|squashed) nerve|nerve (?:is |being )?(?:pinched|trapped|compressed|irritated)|radicul\w*",
-        r"(?:electric(?:al)?|lightning) (?:shocks?|zaps?|jolts?|bolts?|current|pain)|zingers|shooting pains?",
+        r"(?:electric(?:al)?|lightning) (?:shocks?|zaps?|jolts?|bolts?|current|pain)|zingers|shooting pains?|hot wire|red[- ]hot wire",
+        r"(?:zing\w*|zap\w*|electric\w*|shoot\w*|shock\w*|lightning)[^.!?;\n]{0,40}\b(?:legs?|calf|calves|thighs?|foot|feet|heels?|shins?)\b",
     ),
     "FEVER": (
         r"(?<!hay )(?<!cabin )(?<!spring )fe+ve+r(?!\s+pitch)\w*",
@@ -274,6 +286,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"\bchills\b|\bthe chills|shiver\w*|shaking (?:chills|all over|uncontrollably)|rigou?rs|night ?sweats?",
         r"sweat\w* (?:at night|through the night|in bed|in my sleep|all night|buckets at night)|(?:soaked|drenched|soaking|wet) (?:in |with |through )?(?:sweat|the sheets|my sheets|the bed|my pyjamas|my pajamas)",
         r"hot and cold|fiebre|escalofr\w*|calentura|sudores? noctur\w*",
+        r"teeth (?:were |are |kept |keep )?chattering|chattering teeth|can'?t get warm|under (?:two|2|three|3|extra|four) (?:duvets|blankets|quilts)|roasting|hot to (?:the )?touch|boiling up",
         r"flu[- ]like|feel(?:ing|s)? (?:really |very |a bit |quite )?(?:feverish|shivery|hot and cold)|shivery|burning up|clammy",
         r"(?:waking|wake|woke|woken) (?:up )?(?:drenched|soaked|soaking|in a (?:pool of )?sweat|sweating|sweaty)|change[- ]the[- ]sheets|(?:changing|change|changed) the sheets",
         r"\b(?:99[.,][5-9]|10[0-6][.,]\d)\b|(?:running|temp|fever|spiking|reading|hit|of) (?:a |at |of )?10[0-6]\b",
@@ -286,6 +299,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"lymphoma|leuka?emia|myeloma|melanoma|sarcoma|carcinoma|metasta\w*",
         r"\b(?:bone|spine|spinal|liver|lung|brain) mets\b|\bmets\b (?:to|in)",
         r"\b(?:hx|history|h/o)\s+(?:of\s+)?ca\b|\b(?:breast|prostate|lung|bowel|colon|colorectal|kidney|renal|thyroid|skin|ovarian|cervical|bladder|pancreatic|testicular)\s+ca\b|\bca\s+(?:of the\s+)?(?:breast|prostate|lung|bowel|colon|kidney)",
+        r"hormone (?:jabs|injections|therapy|treatment|tablets) for (?:the |my )?(?:prostate|breast)|malignant|cancerous|the (?:nasty|bad) kind|oncology",
         r"the big c\b|in remission|mastectomy|lumpectomy|tamoxifen|letrozole|anastrozole|zoladex",
     ),
     "WEIGHT_LOSS": (
@@ -297,7 +311,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"p[eé]rdida de peso|(?:baj[eé]|perd[ií]) (?:de )?peso|adelgac\w*",
         r"(?:reduction|decrease|drop|fall|loss) (?:of|in) (?:my |the )?(?:body ?)?weight|weight (?:reduction|decrease)",
         r"(?:dropped|lost|gone down|down) (?:a |one |two |three |\d+ )?(?:dress |clothes |clothing |jeans |trouser |pant |belt )?sizes?\b",
-        r"(?:hanging|falling) off me|(?:lost|losing) (?:my )?appetite|no appetite|(?:belt|waist) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){0,3}(?:notch|notches|hole|holes) tighter|(?:looking|look|got|getting|become) (?:so |really |very )?(?:thin|skinny|gaunt|bony)",
+        r"(?:ring|rings|watch|belt|trousers|jeans)[^.!?;\n]{0,30}(?:sliding|slipping|falling|slides|slips|falls) off|(?:new|extra|another) (?:hole|notch)",
+        r"(?:hanging|falling) off me|(?:lost|losing) (?:my )?appetite|no appetite|(?:belt|waist) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){0,3}(?:notch|notches|hole|holes) tighter|(?:looking|look|got|getting|become|gone|going) (?:so |really |very )?(?:thin|skinny|gaunt|bony)",
     ),
     "NIGHT_PAIN": (
         rf"(?:{PAIN}|it|this|back)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){{0,3}}(?:wakes?|woke|waking|woken|keeps? me (?:up|awake)|keeps? waking)\b",
@@ -311,7 +326,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
         rf"constant (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?(?:{PAIN})|(?:{PAIN}) (?:is |has been )?(?:constant|there all the time|24/7|non-?stop|unrelenting|relentless)|day and night|night and day|all day and (?:all )?night|never (?:stops|lets up|goes away|eases)|doesn'?t (?:ever )?(?:stop|let up|ease off) (?:even|at all)",
         r"me despierta|no puedo dormir|dolor (?:por|en|durante) la noche",
         r"(?:can'?t|cannot|unable to|couldn'?t) (?:lie|lay) (?:down|flat|in bed|on my back)",
-        r"(?:can only|have to|having to|had to|only able to|forced to|been) sleep\w* (?:in|on) (?:a |the |my )?(?:chair|armchair|recliner|sofa|couch|floor)(?! next to)",
+        r"(?:paracetamol|ibuprofen|painkillers|pain killers|tablets|pills|meds|heat|hot water bottle|ice|rest)\b[^.!?;\n]{0,30}\b(?:does|do|did) (?:absolutely )?(?:nothing|zilch|zip|sod all|bugger all)|(?:worst|worse|bad) when (?:i'?m|im|i am) (?:doing )?(?:absolutely )?nothing",
+        r"(?:can only|have to|having to|had to|only able to|forced to) sleep\w* (?:in|on) (?:a |the |my )?(?:chair|armchair|recliner|sofa|couch|floor)(?! next to)",
         rf"(?:{PAIN}|it) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){{0,2}}(?:gets|getting|got|keeps getting) me up",
         r"(?:lying|laying|lie|lay|rest|resting|sitting still|being still|in bed|bed rest)\b (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ ){0,3}makes? (?:it|the pain|things|my back) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?worse",
         r"(?:painkillers|pain killers|pain ?meds?|meds|medication|ibuprofen|advil|tylenol|paracetamol|naproxen|aleve|codeine|tramadol|nurofen|pills|nsaids?|analgesi\w*)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){0,2}(?:does|do|did) (?:absolutely )?nothing|not touching (?:it|the pain)",
@@ -335,7 +351,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"crash\w* (?:my|on my|off my|on the|off the|on a) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?(?:bike|bicycle|scooter|cycle)|(?:bike|bicycle|cycling|scooter) (?:crash|accident|fall|spill)",
         r"landed (?:hard |heavily |awkwardly |flat |square |squarely |right )?on (?:my )?(?:back|bum|butt|tailbone|coccyx|side|hip|spine|bottom|backside|arse|ass)",
         r"(?:knocked|bumped) (?:over|down|into) by|(?:hit|struck|clipped|bumped|knocked|barged|ploughed into|plowed into) (?:in the back )?by (?:a |an |another |some )?(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?(?:cyclist|bike|bicycle|runner|dog|scooter|kid|child|person|player)",
-        r"collided|collision|tackled|\btackle\b",
+        r"collided|collision|tackled",
         r"(?<!pain )(?<!it )(?<!ache )\bfall (?:on|onto|over|down|from|in|off)\b|\bfalls (?:on|onto|over|down|from)\b",
         r"(?:dog|kid|child|someone|a runner|cyclist|player) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?(?:jump\w*|ran|crash\w*|knock\w*|bump\w*|barged|slammed) (?:on|into) me",
         r"(?:feet|legs) (?:went|came|slid|shot) (?:out )?from under me|base over apex|arse over (?:tit|teakettle)|head over heels|came a cropper",
@@ -358,8 +374,9 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"(?:getting|got|gets|growing|grows|becoming|became|become|gone|going)\s+(?:much |a lot |a bit |progressively |steadily |even |quickly |rapidly |noticeably |way )?(?:worse|weaker|more (?:numb|weak|floppy)|less (?:strong|able))",
         r"(?:worse|weaker)\s+(?:and (?:worse|weaker)|by the (?:hour|day|minute)|every (?:single )?(?:day|hour|morning|few hours)|each (?:day|hour|morning)|since (?:yesterday|this morning|last night|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|overnight|today than|than (?:yesterday|this morning|last night))",
         r"climb\w* up|creep\w* up|spread\w* up|moving up|travell?ing up|go(?:es|ing)? downhill|progressive\w*|rapidly|worsening|deteriorat\w*|\bsudden\w*|all of a sudden|more and more|spreading|cada (?:vez|d[ií]a) (?:m[aá]s|peor)|empeora\w*|going downhill|downhill fast",
-        r"(?:worse|weaker)\b[^.!?;\n]{0,30}\bthan (?:yesterday|this morning|last night|earlier|before|a few days ago|last week)",
-        r"(?:yesterday|last night|this morning|few days ago|couple of days ago|days ago)\b[^.!?;\n]{0,80}\b(?:today|now|this morning|this afternoon)\b",
+        r"(?:fewer|less|shorter|weaker)\b[^.!?;\n]{0,30}\b(?:each|every) day|(?:each|every) day\b[^.!?;\n]{0,40}\b(?:fewer|less|shorter|weaker)\b",
+        r"(?:worse|weaker)\b[^.!?;\n]{0,30}\bthan (?:it was |they were |i was )?(?:yesterday|this morning|last night|earlier|before|a few days ago|last week)",
+        r"(?:yesterday|last night|this morning|few days ago|couple of days ago|days ago)\b[^.!?;\n]{0,80}\b(?:today|now|this morning|this afternoon|by (?:dinner|lunch|tea|bedtime|the evening|evening|tonight|the afternoon|noon|lunchtime))\b",
     ),
 }
 
