@@ -286,3 +286,15 @@ def test_email_messages_parse_with_the_standard_library(smtp_server, urgent_requ
     for message in smtp_server.messages:
         assert message.policy == email.policy.default
         assert message["Message-ID"]
+
+
+def test_an_address_that_would_break_a_header_fails_at_once_with_the_reason(smtp_server, urgent_request):
+    """Stored before addresses were checked: a vertical tab in a quoted local part splits the To: line."""
+    Notification.objects.filter(recipient=urgent_request.email).update(recipient='"a\x0bb"@example.org')
+    bad = Notification.objects.get(recipient='"a\x0bb"@example.org')
+    assert notification_send(notification_id=bad.pk) == "failed"
+    bad.refresh_from_db()
+    assert bad.status == NotificationStatus.FAILED
+    assert bad.attempts <= 1
+    assert "invisible characters" in bad.last_error
+    assert smtp_server.to('"a\x0bb"@example.org') == []

@@ -340,9 +340,13 @@ def notification_send(*, notification_id: int) -> str:
 
 def _send_claimed(notification_id: int, commit_sent: Callable[[], None]) -> str:
     from requests_app.emails import build_email
+    from requests_app.validation import plain_email_address
 
     notification = Notification.objects.select_related("request").get(pk=notification_id)
     try:
+        # An address that would break a header (a line separator in a quoted local part, stored before
+        # addresses were checked) can never be sent: fail at once, with the reason, not after 8 tries.
+        plain_email_address(notification.recipient)
         message = build_email(notification)
     except Exception as error:
         # A template or data problem: retrying will not help, a person must look.
