@@ -90,6 +90,7 @@ THIRD_PERSON = r"\b(?:he|she|his|her|him|they|their)\b"
 FOR_MYSELF = (
     r"\b(?:booking|writing|this is|request is|appointment is|asking) for (?:me|myself)\b|\bfor myself\b"
     r"|\b(?:la cita|esto|la consulta|la solicitud) es para m[ií]\b|\bpara m[ií]\b"
+    r"|\b(?:appt|appointment|booking) (?:is )?for (?:me|myself|my own|my (?:sore |bad |lower |low )?back)\b"
 )
 
 RULES: tuple[Rule, ...] = (
@@ -223,7 +224,7 @@ RULES: tuple[Rule, ...] = (
         "hypothetical",
         HYPOTHETICAL,
         r"what if|in case|\bif (?:i|it|my|the pain|this)(?= (?:[\w']+ )?(?:ever|ever get|start|starts|begin|begins|develop|develops|become|becomes"
-        r"|spreads|moves|travels|turn|turns|went|goes|got|turned|came back|comes back)\b)"
+        r"|spreads|moves|travels|turn|turns|went|goes|got|turned|came back|comes back|lose|lost|notice|developed)\b)"
         r"|(?:worried|afraid|scared|terrified|concerned|paranoid|anxious) (?:that )?i (?:might|may|could|will)(?= (?:have|be getting|get|be developing|lose|develop|end up))"
         r"|(?:worried|afraid|scared|terrified|anxious|paranoid) (?:of|about) (?=cancer|tumou?rs?|sciatica|cauda)"
         r"|(?:come back|return|call (?:back|us|you)|seek help|get (?:it )?checked|go to (?:the )?(?:er|a&e|hospital)) if|si alg[uú]n d[ií]a|si alguna vez|si tuviera|en caso de"
@@ -348,14 +349,15 @@ DISCLAIMER = (
     r"\b(?:mine (?:is|'s|has been) (?:just|only)|just curious|just asking|asking for (?:the future|a friend)"
     r"|no (?:leg |such )?symptoms|i don'?t have (?:any|it|that|those)|not that i have|i'?m fine myself"
     r"|(?:want|trying|hoping|like) to (?:avoid|prevent) (?:it|that|getting)|to avoid it"
-    r"|(?:currently|right now|at the moment|for now) (?:just|only)|just (?:a )?(?:mild|sore|stiff|tight|achy|normal))"
+    r"|(?:currently|right now|at the moment|for now) (?:just|only)|just (?:a )?(?:mild|sore|stiff|tight|achy|normal)"
+    r"|(?:asking )?for prevention|to prevent|(?:no|none|nothing) (?:issues?|problems?|symptoms?)? ?(?:now|at the moment|currently))"
 )
 # Said plainly enough that every question in the text is about symptoms the writer does not have.
 STRONG_DISCLAIMER = (
     r"\b(?:(?:haven'?t|have not|don'?t have|do not have) (?:got )?(?:any of (?:that|those|these|them|the (?:symptoms|signs|above|things))|either|those|that)"
     r"|none of (?:that|those|these)|it hasn'?t|it has not|(?:just|only) (?:asking|curious)|solo preguntando"
     r"|asking for (?:the future|a friend)|mine is (?:just|only|nothing like)|i don'?t have (?:it |that |this )?now"
-    r"|i have (?:none|neither)|(?:asking )?out of curiosity|\bi don'?t(?=\s*[,.;])|pain[- ]free"
+    r"|i have (?:none|neither)|(?:asking )?out of curiosity|(?:none|nothing|no issues|no problems|no symptoms) (?:at the moment|now|currently|right now)|\bi don'?t(?=\s*[,.;])|pain[- ]free"
     r"|my (?:feet|legs|bladder|bowels?|foot|leg|waterworks) (?:is|are|feel|feels) (?:fine|ok|okay|normal|good|strong))"
 )
 # In a text with such a disclaimer, these words mark a sentence as hearsay or worry, not a symptom.

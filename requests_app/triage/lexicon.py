@@ -356,7 +356,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"(?:dog|kid|child|someone|a runner|cyclist|player) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?(?:jump\w*|ran|crash\w*|knock\w*|bump\w*|barged|slammed) (?:on|into) me",
         r"(?:feet|legs) (?:went|came|slid|shot) (?:out )?from under me|base over apex|arse over (?:tit|teakettle)|head over heels|came a cropper",
         r"missed (?:a|the|the last|my) (?:step|footing)|miss-?step|lost my footing|landed (?:badly|awkwardly|wrong)",
-        r"(?:hit|banged|bashed|smacked|whacked|knocked) (?:my )?(?:lower |upper |mid )?(?:back|spine|tailbone|coccyx) (?:on|against|into)",
+        r"(?:hit|banged|bashed|smacked|whacked|knocked|bumped|cracked|jarred) (?:my )?(?:lower |upper |mid )?(?:back|spine|tailbone|coccyx) (?:hard |badly |really hard )?(?:on|against|into)",
         r"(?<!by )\baccident\b(?! prone)",
         r"me ca[ií]|se cay[oó]|ca[ií]da|me resbal\w*|tropec\w*",
     ),
