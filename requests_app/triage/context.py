@@ -189,12 +189,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "resolved after",
         RESOLVED,
-        r"(?:gone(?=\s*(?:now|completely|since|for good|away|totally|entirely|altogether|and|but|[.,;!?)]|$))|resolved|cleared(?: up)?|healed"
+        r"(?:gone(?=\s*(?:now|completely|since|for good|for (?:years|ages|months|a long time|a while)|away|totally|entirely|altogether|and|but|[.,;!?)]|$))|resolved|cleared(?: up)?|healed"
         r"|disappeared|went away|go(?:ne)? away|settled(?: down)?|subsided|sorted(?: out)?)"
         r"(?: now| since| completely| for good| by itself| on its own| after)?\b|(?:fully |completely )?recovered"
         r"|got better|back to normal|(?:is|are|was|all) fine now|all good now|ya pas[oó]|se me pas[oó]|desapareci[oó]"
-        r"|(?:but|and|pero|y)\s+(?:it'?s\s+|its\s+|it\s+|they'?re\s+|they\s+|that'?s\s+|that\s+|ya\s+)?(?:se me |se )?(?:has |had |have |was |were |is |'s |s )?(?:all |completely |fully |totally |long )?"
-        r"(?:gone(?=\s*(?:now|completely|since|for good|away|totally|[.,;!?)]|$))|resolved|healed|cleared(?: up)?|settled|went away|disappeared|recovered|quit[oó]|pas[oó])"
+        r"|(?:but|and|pero|y)\s+(?:it'?s\s+|its\s+|it\s+|they'?re\s+|they\s+|that'?s\s+|that\s+|ya\s+)?(?:se me |se )?(?:has |had |have |was |were |is |'s |s )?(?:been )?(?:all |completely |fully |totally |long )?"
+        r"(?:gone(?=\s*(?:now|completely|since|for good|for (?:years|ages|months|a long time|a while)|away|totally|[.,;!?)]|$))|resolved|healed|cleared(?: up)?|settled|went away|disappeared|recovered|quit[oó]|pas[oó])"
         r"|(?:it|they|that|which) (?:went|stopped|cleared|settled|disappeared|vanished)(?: \w+){0,2} (?:after|when|once|by|within|completely|entirely)"
         r"|todo bien|ning[uú]n problema desde|sin problemas desde|se cur[oó]|se fue|desapareci[oó]"
         r"|(?:went|gone|disappeared|cleared|settled|resolved|stopped) (?:with)?in (?:a |an |\d+ |one |two |three |a few |a couple (?:of )?)?(?:days?|weeks?|hours?|months?)"
@@ -227,6 +227,7 @@ RULES: tuple[Rule, ...] = (
         r"|spreads|moves|travels|turn|turns|went|goes|got|turned|came back|comes back|lose|lost|notice|developed)\b)"
         r"|(?:worried|afraid|scared|terrified|concerned|paranoid|anxious) (?:that )?i (?:might|may|could|will)(?= (?:have|be getting|get|be developing|lose|develop|end up))"
         r"|(?:worried|afraid|scared|terrified|anxious|paranoid) (?:of|about) (?=cancer|tumou?rs?|sciatica|cauda)"
+        r"|(?:worried|scared|afraid|concerned|nervous|anxious) (?:that )?if\b"
         r"|(?:come back|return|call (?:back|us|you)|seek help|get (?:it )?checked|go to (?:the )?(?:er|a&e|hospital)) if|si alg[uú]n d[ií]a|si alguna vez|si tuviera|en caso de"
         r"|reading (?:about|up on)|read (?:up )?(?:about|on)|forum|when (?:i|we) (?:must|should|need to) (?:worry|be worried|go|call|seek)|(?:read|saw|watched|heard|found) (?:an? |the |this |some )?(?:article|post|blog|video|thing|story|piece|leaflet)"
         r"|(?:\bit|the (?:article|website|leaflet)) (?:said|says|mentioned|warned|lists?|listed)|asked (?:me )?(?:about|if|whether)"

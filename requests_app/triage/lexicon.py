@@ -152,7 +152,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"(?:takes?|took|taking) (?:ages|forever|a long time|so long|a while) to (?:empty|start|go|get going|finish)|had a (?:small |little |bit of a |tiny )?leak",
         rf"strain\w*{gap(12)}(?:{PEE}|go|empty|start|{POO})",
         rf"(?:push|force|squeez\w*) (?:to|when i|it) (?:{PEE}|go|get it)",
-        r"nothing (?:comes?|came|coming) out",
+        r"nothing (?:would |will |wants to |seems to )?(?:comes?|came|coming|come) out",
+        r"(?:tiny|little|small|wee) (?:bit|amount|dribble) out|still (?:feel|feels|felt) (?:really |so )?full",
         rf"(?:toilet|loo|bathroom|{PEE}|urinal)[^.!?;\n]{{0,40}}nothing (?:happens|comes|came|much)",
         r"(?:can'?t|cannot|don'?t|do not) (?:tell|feel|know) (?:when|if) (?:it'?s|its|it is|my bladder is|i'?m|im) full|only go when i remember",
         r"(?:only|just) (?:a )?(?:dribble|trickle|drip|few drops)",
@@ -334,7 +335,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
     ),
     "SEVERE_PAIN": (
         rf"{CANT_STRONG}\s+(?:even\s+|really\s+|properly\s+)?(?:walk|stand|straighten|get (?:out of|up from|off|up off|into|in and out of) (?:bed|the bed|my bed|the floor|the couch|the sofa|a chair|my chair|the toilet|the car)|get up|put (?:any )?weight on|bear weight|weight ?bear|move|roll over|turn over in bed|get dressed|put on (?:my )?(?:socks|shoes)|sit up|take a step|make it to|caminar|andar|levantarme|enderezarme|moverme)",
-        r"(?:hunched|bent|doubled|stooped|crooked|leaning|tilted|listing|twisted|hunching|stooping)(?: right)? (?:over|forward|sideways|to (?:one|the) side|to the (?:left|right)|like|up)(?! (?:the|a|my) (?:desk|wheel|laptop|computer|keyboard|phone|bars|handlebars|sink|table|bench|screen))",
+        r"(?:i'?m|im|i am|i'?ve been|ive been|been|walking|walk|stuck|standing|left|permanently|all) (?:[\w']+ )?(?:hunched|bent|doubled|stooped|crooked|listing|leaning|tilted|twisted)(?: right)? (?:over|forward|sideways|to (?:one|the) side|to the (?:left|right)|like|up|double)",
+        r"(?:hunched|bent|doubled|stooped) (?:over |double )?(?:in|with|from) (?:the )?(?:pain|agony)|(?:bent|hunched|stooped) (?:over )?like (?:an old|a|an)|can'?t (?:stand|get) (?:up )?straight"
         r"walking (?:like (?:an old|a question mark|a banana|quasimodo|a crab|a 90)|bent|hunched|crooked|sideways)|on all fours|crawl\w*|bed ?ridden|bed ?bound|laid up|stuck in bed|confined to bed",
         r"(?:using|need|needed|on|with) (?:a |the |my |[\w']+'s )?(?:crutches|walking stick|cane|walker|wheelchair)",
         r"\b(?:8|9|10|eight|nine|ten)(?:[.,]5)?\s*(?:/|out of|outta|of)\s*(?:10|ten)\b(?!\s*(?:runs|times|days|of|people|miles|km|weeks|nights))|\b1[1-9]\s*/\s*10\b",
