@@ -69,7 +69,7 @@ RELATIVE_OR_OTHER = (
 
 # A text about someone the writer is booking for: the mentions are the patient's.
 ON_BEHALF = (
-    r"\b(?:on behalf of|(?:booking|book|writing|asking|typing|requesting|making this (?:request|appointment)|an appointment|appointment|this request|this is|this form is|filling (?:this|it) (?:in|out))(?: [\w']+){0,2} for)"
+    r"\b(?:on behalf of|(?:booking|book|writing|write|wrote|asking|ask|typing|requesting|request|messaging|contacting|enquiring|inquiring|making this (?:request|appointment)|an appointment|appointment|this request|this is|this form is|filling (?:this|it) (?:in|out))(?: [\w']+){0,2} for)"
     r"\s+(?:my\s+)?(?P<who>son|daughter|kid|child|teen\w*|mum|mom|mother|dad|father|husband|wife|partner|boyfriend"
     r"|girlfriend|brother|sister|grand\w+)\b|\bpatient is my (?P<who2>\w+)"
 )
@@ -80,7 +80,7 @@ OWN_COMPLAINT = (
 )
 # A relative as the subject of the text ("My wife couldn't get out of bed").
 RELATIVE_SUBJECT = (
-    r"\b(?:my|mi) (?P<who>mum|mom|mother|dad|father|husband|wife|partner|boyfriend|girlfriend|son|daughter|brother"
+    r"(?:^|[.!?\n]\s*|^(?:hi|hello|hey|good (?:morning|afternoon|evening)|dear [\w ]{1,20})[,!.]?\s*)(?:my|mi) (?P<who>mum|mom|mother|dad|father|husband|wife|partner|boyfriend|girlfriend|son|daughter|brother"
     r"|sister|grand\w+|marido|esposo|esposa|mujer|hijo|hija|madre|padre|mam[aá]|pap[aá])(?:'s)?\b"
 )
 # The writer's own symptoms in a text written for someone else ("I've had sciatica myself").
@@ -271,8 +271,9 @@ RULES: tuple[Rule, ...] = (
         EXERTION,
         r"after (?:a |the |my |those |these |that |each |every )?(?:long |hard |big |hilly |fast |tough )?"
         r"(?:runs?|race|marathon|workout|session|intervals|reps|hills?|tempo|training|miles?|ultra|half|10k|5k|track)"
-        r"|tired|fatigue\w*|jelly|heavy|worn out|exhausted|end of (?:the|a|my) (?:race|marathon|run)"
-        r"|hit the wall|last (?:couple of |few )?(?:miles|km|k)|mile \d+|glycogen|bonk\w*|fuell?ing",
+        r"|tired|fatigue\w*|heavy|worn out|exhausted|end of (?:the|a|my) (?:race|marathon|run)"
+        r"|hit the wall|last (?:couple of |few )?(?:miles|km|k)|mile \d+|glycogen|bonk\w*|fuell?ing"
+        r"|leg day|the gym|gym session|workout|squats|deadlifts|lifting weights|weights session",
         "BIDIRECTIONAL",
         max_scope=12,
         allowed_types=frozenset({"LEG_WEAK_WORD"}),
@@ -310,7 +311,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "clause break",
         CLAUSE,
-        r"\b(?:just|only|then|since|because|plus|also|solo)\b"
+        r"(?<!was )(?<!is )(?<!has )(?<!have )(?<!had )(?<!been )(?<!were )\b(?:just|only)\b|\b(?:then|since|because|plus|also|solo)\b"
         r"|\band(?=\s+(?:i|i'm|im|i've|my|it|it's|its|now|then|there|also|the pain|this|recently|lately)\b)"
         r"|,(?=\s*(?:i|i'm|im|i've|my|it|it's|its|now|then|there|also|the pain|this)\b)",
         "FORWARD",
@@ -331,7 +332,7 @@ RESOLVED_NEXT_SENTENCE = (
 # Words that say a resolved problem came back: then "resolved" does not apply.
 RECURRED = (
     r"\b(?:back again|(?<!never )(?<!not )(?<!hasn't )(?<!hasnt )(?<!strength )(?<!feeling )(?<!sensation )(?<!power )came back"
-    r"|(?<!never )(?<!not )come back(?! if| to| for)|coming back"
+    r"|(?<!never )(?<!not )come back(?! if| to| for|\s*\?)|coming back"
     r"|is back|(?<!never )(?<!not )returned|(?<!no )(?<!without )(?<!any )recurr\w*|flared? (?:up )?again|again now|started again)\b"
 )
 
@@ -358,7 +359,7 @@ STRONG_DISCLAIMER = (
     r"\b(?:(?:haven'?t|have not|don'?t have|do not have) (?:got )?(?:any of (?:that|those|these|them|the (?:symptoms|signs|above|things))|either|those|that)"
     r"|none of (?:that|those|these)|it hasn'?t|it has not|(?:just|only) (?:asking|curious)|solo preguntando"
     r"|asking for (?:the future|a friend)|mine is (?:just|only|nothing like)|i don'?t have (?:it |that |this )?now"
-    r"|i have (?:none|neither)|(?:asking )?out of curiosity|(?:none|nothing|no issues|no problems|no symptoms) (?:at the moment|now|currently|right now)|\bi don'?t(?=\s*[,.;])|pain[- ]free"
+    r"|i have (?:none|neither)|(?:asking )?out of curiosity|(?:asking )?for general info\w*|general question|(?:none|nothing|no issues|no problems|no symptoms) (?:at the moment|now|currently|right now)|\bi don'?t(?=\s*[,.;])|pain[- ]free"
     r"|my (?:feet|legs|bladder|bowels?|foot|leg|waterworks) (?:is|are|feel|feels) (?:fine|ok|okay|normal|good|strong))"
 )
 # In a text with such a disclaimer, these words mark a sentence as hearsay or worry, not a symptom.

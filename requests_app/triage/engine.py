@@ -172,10 +172,9 @@ def _resolved_by_next_sentence(span, sentences: list, index: int) -> bool:
 
 
 def _resolution_undone(span, sentence_text: str) -> bool:
-    """A resolved (or feared) mention that its sentence says came back counts ("worried it's cancer again")."""
-    return any(m.category in (ctx.RESOLVED, ctx.HYPOTHETICAL) for m in span._.modifiers) and bool(
-        _RECURRED.search(sentence_text)
-    )
+    """A resolved mention, or a feared cancer, that its sentence says came back counts ("worried it's cancer again")."""
+    undoable = {ctx.RESOLVED, ctx.HYPOTHETICAL} if span.label_ == "CANCER_HISTORY" else {ctx.RESOLVED}
+    return any(m.category in undoable for m in span._.modifiers) and bool(_RECURRED.search(sentence_text))
 
 
 def _general_question(span, sentence, text: str) -> bool:

@@ -189,10 +189,11 @@ TARGETS: dict[str, tuple[str, ...]] = {
         rf"(?:numb|no feeling|can'?t feel)\w* (?:when|while) (?:i )?(?:{PEE}|go to the (?:toilet|loo|bathroom)|{POO})",
         r"me (?:orin|hice pis|hago pis)\w*|incontinencia|no (?:siento|controlo) (?:la vejiga|cuando|el pis)",
         r"no (?:puede|pod[ií]a|pudo|puedo) (?:orinar|hacer pis|ir al baño)|no sale (?:casi )?nada|sale (?:muy )?poco|sale poquito",
+        r"me cuesta (?:orinar|hacer pis|mear)|(?:no|sin) (?:vac[ií]o|vaciar|puedo vaciar) (?:la |mi )?vejiga|no vac[ií]o",
         rf"(?:{PEE}|{POO})\w* (?:on|in) (?:myself|my (?:pants|shorts|sleep|bed))",
     ),
     "MAJOR_TRAUMA": (
-        r"(?:car|road|traffic|motor|vehicle|auto|motorbike|motorcycle|highway|freeway|motorway|head-?on|rta|mva|mvc|rtc|bus|truck) (?:crash|accident|collision|wreck|smash|pile-?up)",
+        r"(?:car|road|traffic|motor|vehicle|auto|motorbike|motorcycle|highway|freeway|motorway|head-?on|rta|mva|mvc|rtc|bus|truck) (?:crash|accident|collision|wreck|smash|pile-?up)(?! (?:repair|garage|shop|body|centre|center|course|test|dummy))",
         rf"(?:hit|struck|knocked (?:down|over)|run over|ran over|clipped|mowed down|hit and run|side-?swiped|bumped|tapped|thrown)\s+(?:by|from|off)?\s*(?:a |an |the |some )?(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?{VEHICLE}\b",
         rf"{VEHICLE} (?:hit|struck|clipped|knocked|ran into|drove into|backed into|reversed into|ran me over|ran over|went into|crashed into|slammed into) me",
         rf"(?:hit|struck|knocked|clipped|ran over|run over|mowed|bumped|tapped|thrown|wiped out|taken out|side-?swiped){gap(30)}\bby (?:a |an |the |some )?(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?{VEHICLE}\b",
@@ -216,6 +217,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"(?:skiing|snowboarding|ski|climbing|bouldering|paragliding|skydiving|trampolin\w*|gymnastics|rugby|horse riding|riding|motocross) (?:accident|crash|fall)",
         r"(?:fell|crashed|wiped out) (?:while|when) (?:skiing|snowboarding|climbing|riding a horse|horse riding)",
         r"accidente de (?:coche|carro|auto|moto|tr[aá]fico)|atropell\w*|choque de (?:coche|carro|auto)",
+        r"(?:me ca[ií]|se cay[oó]|accidente|choqu[eé])[^.!?;\n]{0,30}\b(?:moto|motocicleta|autopista|carretera)",
     ),
     # --- urgent --------------------------------------------------------------
     "LEG_NUMBNESS": (
@@ -260,12 +262,14 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"\b(?:legs?|knees?)\b[^.!?;\n]{0,40}(?:won'?t|don'?t|will not|do not|can'?t|cannot) (?:carry|hold|support) me",
         r"paraly\w*|wonky leg|floppy foot|foot (?:is |feels )?floppy",
         r"pierna d[eé]bil|debilidad|no puedo levantar el pie|se me dobla la (?:rodilla|pierna)",
+        r"pierna[^.!?;\n]{0,30}d[eé]bil|(?:casi )?no (?:puedo|puede) (?:levantar|mover)(?:la|lo)?\b",
         r"\bweakness\b(?! in (?:my |the )?(?:core|glutes?|hips?|abs|back|upper body|arms?|hands?|stomach|mid-?section))",
     ),
     # "Weak" next to a leg: also what runners say of tired legs, so checked for exertion (see context).
     "LEG_WEAK_WORD": (
         rf"\bweak\w*\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){{0,2}}(?:in\s+)?{DET}{LIMB}\b",
         rf"\b{LIMB}\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){{0,4}}weak\w*",
+        rf"\b{LIMB}\b{plain_gap(30)}\bweak\w*",
         rf"\b{LIMB}\s+(?:[\w']+\s+){{0,3}}(?:like |as )?(?:jelly|jello|wobbly|lead|leaden|heavy as lead|noodles|spaghetti)\b",
     ),
     "RADIATING_LEG_PAIN": (
@@ -293,8 +297,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"\b(?:99[.,][5-9]|10[0-6][.,]\d)\b|(?:running|temp|fever|spiking|reading|hit|of) (?:a |at |of )?10[0-6]\b",
     ),
     "CANCER_HISTORY": (
-        r"\bcancer\w*(?! scare)",
-        r"\bc[aá]ncer\b",
+        r"\bcancer\w*(?! scare| care| ward| unit| centre| center| nurs\w*| hospital| patients| clinic| team| department| research| charity)",
+        r"\bcáncer\b",
         r"\btumou?r\w*",
         r"\bchemo\w*|\bquimio\w*|radiotherap\w*|radiation (?:therapy|treatment)|had radiation|oncolog\w*",
         r"lymphoma|leuka?emia|myeloma|melanoma|sarcoma|carcinoma|metasta\w*",
@@ -337,7 +341,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         rf"{CANT_STRONG}\s+(?:even\s+|really\s+|properly\s+)?(?:walk|stand|straighten|get (?:out of|up from|off|up off|into|in and out of) (?:bed|the bed|my bed|the floor|the couch|the sofa|a chair|my chair|the toilet|the car)|get up|put (?:any )?weight on|bear weight|weight ?bear|move|roll over|turn over in bed|get dressed|put on (?:my )?(?:socks|shoes)|sit up|take a step|make it to|caminar|andar|levantarme|enderezarme|moverme)",
         r"(?:i'?m|im|i am|i'?ve been|ive been|been|walking|walk|stuck|standing|left|permanently|all) (?:[\w']+ )?(?:hunched|bent|doubled|stooped|crooked|listing|leaning|tilted|twisted)(?: right)? (?:over|forward|sideways|to (?:one|the) side|to the (?:left|right)|like|up|double)",
         r"(?:hunched|bent|doubled|stooped) (?:over |double )?(?:in|with|from) (?:the )?(?:pain|agony)|(?:bent|hunched|stooped) (?:over )?like (?:an old|a|an)|can'?t (?:stand|get) (?:up )?straight"
-        r"walking (?:like (?:an old|a question mark|a banana|quasimodo|a crab|a 90)|bent|hunched|crooked|sideways)|on all fours|crawl\w*|bed ?ridden|bed ?bound|laid up|stuck in bed|confined to bed",
+        r"walking (?:like (?:an old|a question mark|a banana|quasimodo|a crab|a 90)|bent|hunched|crooked|sideways)|on all fours|(?:had to |have to |could only )crawl\w*|crawl(?:ed|ing)? (?:to|on|around|up|into|out of|along)(?! (?:under|beneath))|bed ?ridden|bed ?bound|laid up|stuck in bed|confined to bed",
         r"(?:using|need|needed|on|with) (?:a |the |my |[\w']+'s )?(?:crutches|walking stick|cane|walker|wheelchair)",
         r"\b(?:8|9|10|eight|nine|ten)(?:[.,]5)?\s*(?:/|out of|outta|of)\s*(?:10|ten)\b(?!\s*(?:runs|times|days|of|people|miles|km|weeks|nights))|\b1[1-9]\s*/\s*10\b",
         r"(?:pain|it)(?:'s| is| was| at| about| around| level| score| rated| like|\s)+(?:an? )?(?:8|9|10|eight|nine|ten)(?:[.,]5)?\b(?!\s*(?:k|km|mi|miles|minutes|mins?|days|weeks|months|years|hours|am|pm|times|%|x|ks|kms))",
