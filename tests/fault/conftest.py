@@ -80,3 +80,15 @@ def beat(own_redis, tmp_path, request):
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         print(f"--- beat.log ---\n{process.log()[-4000:]}")
+
+
+@pytest.fixture(autouse=True)
+def _triage_built():
+    """A web process builds triage's pipeline at start-up (clinic/wsgi.py); the tests' live server does not.
+
+    Without this, the first real submission builds it (a second or two of CPU)
+    in the middle of a test that times answers and deliveries.
+    """
+    from requests_app.triage import warm_up
+
+    warm_up()
