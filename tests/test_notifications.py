@@ -187,12 +187,28 @@ def test_an_email_the_broker_refused_goes_out_at_the_next_sweep_not_minutes_late
 
     ack.refresh_from_db()
     assert ack.unqueued_at is not None
-    point_celery_at(broker)  # Redis is back; the row is seconds old, far from stale
-    assert notification_sweep() == 1
-    assert queued_tasks(broker) == [("requests_app.tasks.send_notification", f"[{ack.pk}]")]
+    # The request's other rows were published seconds before the refusal, perhaps into the dying
+    # connection: they are suspect too, and queued again (a send claims a row once, so none goes twice).
+    rows = set(Notification.objects.filter(request=urgent_request).values_list("pk", flat=True))
+    assert set(Notification.objects.filter(unqueued_at__isnull=False).values_list("pk", flat=True)) == rows
+    point_celery_at(broker)  # Redis is back; the rows are seconds old, far from stale
+    assert notification_sweep() == len(rows)
+    assert ("requests_app.tasks.send_notification", f"[{ack.pk}]") in queued_tasks(broker)
     ack.refresh_from_db()
     assert ack.unqueued_at is None
     assert notification_sweep() == 0, "published once; not again at every sweep"
+
+
+def test_a_refused_publish_suspects_only_the_rows_published_just_before_it(urgent_request, broker):
+    ack = Notification.objects.get(event="patient_acknowledgement")
+    old = Notification.objects.exclude(pk=ack.pk).first()
+    Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(seconds=30))
+    point_celery_at(f"redis://127.0.0.1:{free_port()}/0")  # Redis is down
+
+    assert notification_publish(ack.pk) is False
+
+    old.refresh_from_db()
+    assert old.unqueued_at is None, "published 30 s before Redis went: it went through"
 
 
 def test_the_sweep_leaves_a_fresh_published_row_to_its_task(urgent_request, broker):

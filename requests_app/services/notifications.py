@@ -61,6 +61,8 @@ SMTP_MAX_MESSAGES_PER_CONNECTION = 100
 # the broker refused, or whose send was cancelled, is marked (`unqueued_at`)
 # and goes out at the next sweep instead.
 STALE_PENDING_AFTER = timedelta(minutes=2)
+# How far back a refused publish suspects the publishes that "succeeded" into a broker as it died.
+PUBLISHED_INTO_A_DYING_BROKER = timedelta(seconds=10)
 
 
 class SendError(Exception):
@@ -132,7 +134,16 @@ def notification_publish(notification_id: int) -> bool:
     if publish(send_notification, notification_id, fallback="the sweep will re-queue it"):
         return True
     try:
-        Notification.objects.filter(pk=notification_id, unqueued_at__isnull=True).update(unqueued_at=timezone.now())
+        now = timezone.now()
+        Notification.objects.filter(pk=notification_id, unqueued_at__isnull=True).update(unqueued_at=now)
+        # A publish made just before this refusal may have gone into the dying connection and been
+        # lost without an error: those rows are queued again too (a second task finds them sent).
+        Notification.objects.filter(
+            status=NotificationStatus.PENDING,
+            attempts=0,
+            unqueued_at__isnull=True,
+            created_at__gte=now - PUBLISHED_INTO_A_DYING_BROKER,
+        ).update(unqueued_at=now)
     except DatabaseError:
         # The row stays pending all the same: the sweep finds it once it is stale.
         logger.warning("could not mark notification %s as unpublished", notification_id)
