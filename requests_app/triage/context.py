@@ -63,7 +63,8 @@ RELATIVE_OR_OTHER = (
     r"|club ?mate|colleague|co-?worker|boss|neighbou?r|room-?mate|flat-?mate|husband|hubby|wife|spouse|partner"
     r"|boyfriend|girlfriend|fianc[eé]e?|brother|sister|sibling|cousin|aunt|auntie|uncle|niece|nephew|grand\w+"
     r"|granny|gran|nan|nana|grandpa|grandma|mum|mom|mother|dad|father|parents?|in-?laws?|step-?mom|step-?dad"
-    r"|relatives?|other runners|pt|patients?|clients?|one of (?:our|my|the) \w+"
+    r"|relatives?|other runners|pt|patients?|clients?|one of (?:our|my|the) \w+|cat|kitten|puppy|pet"
+    r"|a (?:man|woman|guy|lady|bloke|fellow|chap|girl|boy|lad) (?:at|from|in|on|i know)"
     r"|dog|amig[oa]s?|mam[aá]|madre|pap[aá]|padre|herman[oa]|espos[oa]|marido|abuel[oa]|t[ií][oa])(?:'s|s'|’s)?"
 )
 
@@ -80,7 +81,7 @@ OWN_COMPLAINT = (
 )
 # A relative as the subject of the text ("My wife couldn't get out of bed").
 RELATIVE_SUBJECT = (
-    r"(?:^|[.!?\n]\s*|^(?:hi|hello|hey|good (?:morning|afternoon|evening)|dear [\w ]{1,20})[,!.]?\s*)(?:my|mi) (?P<who>mum|mom|mother|dad|father|husband|wife|partner|boyfriend|girlfriend|son|daughter|brother"
+    r"(?:^|[.!?\n]\s*|^(?:hi|hello|hey|good (?:morning|afternoon|evening)|dear [\w ]{1,20})[,!.]?\s*)(?:(?:my|mi) |(?=(?:mum|mom|dad|mam[aá]|pap[aá]) ))(?P<who>mum|mom|mother|dad|father|husband|wife|partner|boyfriend|girlfriend|son|daughter|brother"
     r"|sister|grand\w+|marido|esposo|esposa|mujer|hijo|hija|madre|padre|mam[aá]|pap[aá])(?:'s)?\b"
 )
 # The writer's own symptoms in a text written for someone else ("I've had sciatica myself").
@@ -189,12 +190,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "resolved after",
         RESOLVED,
-        r"(?:gone(?=\s*(?:now|completely|since|for good|for (?:years|ages|months|a long time|a while)|away|totally|entirely|altogether|and|but|[.,;!?)]|$))|resolved|cleared(?: up)?|healed"
+        r"(?:gone(?=\s*(?:now|completely|since|for good|for (?:years|ages|months|a long time|a while)|away|totally|entirely|altogether|after|with|following|within|in \d|and|but|[.,;!?)]|$))|resolved|cleared(?: up)?|healed"
         r"|disappeared|went away|go(?:ne)? away|settled(?: down)?|subsided|sorted(?: out)?)"
         r"(?: now| since| completely| for good| by itself| on its own| after)?\b|(?:fully |completely )?recovered"
-        r"|got better|back to normal|(?:is|are|was|all) fine now|all good now|ya pas[oó]|se me pas[oó]|desapareci[oó]"
+        r"|(?:treated|cleared|sorted) with (?:antibiotics|meds|medication|tablets|physio)|fine once|once i warmed up|after (?:i )?warmed up"
+        r"|(?:fully |completely )?went (?:after|with|following|within|in \d)"
+        r"|got better|(?:totally|completely|fully|all) better|wore off|worn off|wears off|wearing off|back to normal|(?:is|are|was|all) fine now|all good now|ya pas[oó]|se me pas[oó]|desapareci[oó]"
         r"|(?:but|and|pero|y)\s+(?:it'?s\s+|its\s+|it\s+|they'?re\s+|they\s+|that'?s\s+|that\s+|ya\s+)?(?:se me |se )?(?:has |had |have |was |were |is |'s |s )?(?:been )?(?:all |completely |fully |totally |long )?"
-        r"(?:gone(?=\s*(?:now|completely|since|for good|for (?:years|ages|months|a long time|a while)|away|totally|[.,;!?)]|$))|resolved|healed|cleared(?: up)?|settled|went away|disappeared|recovered|quit[oó]|pas[oó])"
+        r"(?:gone(?=\s*(?:now|completely|since|for good|for (?:years|ages|months|a long time|a while)|away|totally|[.,;!?)]|$))|resolved|healed|cleared(?: up)?|settled|went away|disappeared|recovered|wore off|worn off|quit[oó]|pas[oó])"
         r"|(?:it|they|that|which) (?:went|stopped|cleared|settled|disappeared|vanished)(?: \w+){0,2} (?:after|when|once|by|within|completely|entirely)"
         r"|todo bien|ning[uú]n problema desde|sin problemas desde|se cur[oó]|se fue|desapareci[oó]"
         r"|(?:went|gone|disappeared|cleared|settled|resolved|stopped) (?:with)?in (?:a |an |\d+ |one |two |three |a few |a couple (?:of )?)?(?:days?|weeks?|hours?|months?)"
@@ -224,7 +227,8 @@ RULES: tuple[Rule, ...] = (
         "hypothetical",
         HYPOTHETICAL,
         r"what if|in case|\bif (?:i|it|my|the pain|this)(?= (?:[\w']+ )?(?:ever|ever get|start|starts|begin|begins|develop|develops|become|becomes"
-        r"|spreads|moves|travels|turn|turns|went|goes|got|turned|came back|comes back|lose|lost|notice|developed)\b)"
+        r"|spreads|moves|travels|turn|turns|went|goes|got|turned|came back|comes back|lose|lost|notice|developed|fell|fall|fell over|got hurt)\b)"
+        r"|what (?:would|will|could|might) happen if"
         r"|(?:worried|afraid|scared|terrified|concerned|paranoid|anxious) (?:that )?i (?:might|may|could|will)(?= (?:have|be getting|get|be developing|lose|develop|end up))"
         r"|(?:worried|afraid|scared|terrified|anxious|paranoid) (?:of|about) (?=cancer|tumou?rs?|sciatica|cauda)"
         r"|(?:worried|scared|afraid|concerned|nervous|anxious) (?:that )?if\b"
@@ -332,7 +336,7 @@ RESOLVED_NEXT_SENTENCE = (
 # Words that say a resolved problem came back: then "resolved" does not apply.
 RECURRED = (
     r"\b(?:back again|(?<!never )(?<!not )(?<!hasn't )(?<!hasnt )(?<!strength )(?<!feeling )(?<!sensation )(?<!power )came back"
-    r"|(?<!never )(?<!not )come back(?! if| to| for|\s*\?)|coming back"
+    r"|(?<!never )(?<!not )(?<!n't )(?<!nt )come back(?! if| to| for|\s*\?)|coming back"
     r"|is back|(?<!never )(?<!not )returned|(?<!no )(?<!without )(?<!any )recurr\w*|flared? (?:up )?again|again now|started again)\b"
 )
 

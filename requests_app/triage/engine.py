@@ -48,6 +48,7 @@ _MY_RELATIVE = re.compile(
 _RELATIVE_SUBJECT = re.compile(ctx.RELATIVE_SUBJECT, re.IGNORECASE)
 _WRITER_OWN = re.compile(ctx.WRITER_OWN, re.IGNORECASE)
 _THIRD_PERSON = re.compile(ctx.THIRD_PERSON, re.IGNORECASE)
+_SAYS_MY = re.compile(r"\b(?:my|mi)\s", re.IGNORECASE)
 _WRITER_AS_SUBJECT = re.compile(r"\b(?:i|i'?ve|i'?m|im|ive|i'?d|yo)\b", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|my|me|mine)\b", re.IGNORECASE)
 _LEFT = re.compile(r"\b(?:left|l|lt|izquierd[oa])\b", re.IGNORECASE)
@@ -205,6 +206,10 @@ def _booked_for(text: str) -> str | None:
         return next(w for w in behalf.group("who", "who2") if w)
     subject = _RELATIVE_SUBJECT.search(text)
     if subject is None or _OWN_COMPLAINT.search(text) or _FOR_SELF.search(text):
+        return None
+    # "Mum can't walk" with no "my": only in a text where the writer says nothing of themselves.
+    bare = not _SAYS_MY.search(subject.group())
+    if bare and (_WRITER_AS_SUBJECT.search(text) or _FIRST_PERSON.search(text)):
         return None
     # "I had a limp... I needed my dad's cane": the writer is the patient. "My wife couldn't get up, I had
     # to help her": the relative is.

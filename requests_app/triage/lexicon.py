@@ -91,7 +91,7 @@ SADDLE_AREA = any_of(
 PEE = any_of(
     r"pee(?!l)\w*", r"wee(?!\s+(?:bit|while|one|lad|lass|hours|run|jog|hill|bits))(?:s|ing|d|e)?\b", r"urin\w*",
     r"piss\w*", r"void(?:ing)?", r"micturi\w*", "the toilet", "the loo", "the bathroom", "the restroom",
-    r"number (?:one|1)", r"orin\w*", "hacer pis", r"pis\b",
+    r"number (?:one|1)", r"orin\w*", "hacer pis", r"pis\b", r"pipi",
 )  # fmt: skip
 POO = any_of(
     r"poo+(?:s|ing|ed|p|ps|ping|pped)?", r"bowels?", r"stools?", r"number (?:two|2)", r"bowel movements?", "bm",
@@ -187,13 +187,14 @@ TARGETS: dict[str, tuple[str, ...]] = {
         rf"(?:don'?t|do not|didn'?t|did not|can'?t|cannot|no longer|doesn'?t|does not) (?:feel|notice|know|sense|get|have) (?:when|if|the urge|the need|that|any urge|the sensation)\b{gap(20)}(?:go|{PEE}|{POO}|toilet|{BLADDER}|full)",
         rf"no (?:urge|sensation|feeling) (?:to|when|of|that|if) (?:i )?(?:need to )?(?:my |the )?(?:go|{PEE}|{POO}|{BLADDER})",
         rf"(?:numb|no feeling|can'?t feel)\w* (?:when|while) (?:i )?(?:{PEE}|go to the (?:toilet|loo|bathroom)|{POO})",
+        r"(?:make|made|makes|making|doing|does|did|do) (?:[\w']+ )?(?:pipi|pee|wee|water|poo) (?:on|in) (?:herself|himself|myself|themselves|the bed)|without (?:to )?know(?:ing)? it",
         r"me (?:orin|hice pis|hago pis)\w*|incontinencia|no (?:siento|controlo) (?:la vejiga|cuando|el pis)",
         r"no (?:puede|pod[ií]a|pudo|puedo) (?:orinar|hacer pis|ir al baño)|no sale (?:casi )?nada|sale (?:muy )?poco|sale poquito",
         r"me cuesta (?:orinar|hacer pis|mear)|(?:no|sin) (?:vac[ií]o|vaciar|puedo vaciar) (?:la |mi )?vejiga|no vac[ií]o",
         rf"(?:{PEE}|{POO})\w* (?:on|in) (?:myself|my (?:pants|shorts|sleep|bed))",
     ),
     "MAJOR_TRAUMA": (
-        r"(?:car|road|traffic|motor|vehicle|auto|motorbike|motorcycle|highway|freeway|motorway|head-?on|rta|mva|mvc|rtc|bus|truck) (?:crash|accident|collision|wreck|smash|pile-?up)(?! (?:repair|garage|shop|body|centre|center|course|test|dummy))",
+        r"(?:car|road|traffic|motor|vehicle|auto|motorbike|motorcycle|highway|freeway|motorway|head-?on|rta|mva|mvc|rtc|bus|truck) (?:crash|accident|collision|wreck|smash|pile-?up)\b(?! (?:repair|garage|shop|body|centre|center|course|test|dummy))",
         rf"(?:hit|struck|knocked (?:down|over)|run over|ran over|clipped|mowed down|hit and run|side-?swiped|bumped|tapped|thrown)\s+(?:by|from|off)?\s*(?:a |an |the |some )?(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?{VEHICLE}\b",
         rf"{VEHICLE} (?:hit|struck|clipped|knocked|ran into|drove into|backed into|reversed into|ran me over|ran over|went into|crashed into|slammed into) me",
         rf"(?:hit|struck|knocked|clipped|ran over|run over|mowed|bumped|tapped|thrown|wiped out|taken out|side-?swiped){gap(30)}\bby (?:a |an |the |some )?(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?{VEHICLE}\b",
@@ -239,6 +240,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"(?:flip-?flops?|sandals?|slippers?|shoes?|clogs?) (?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+ )?(?:keeps? |keep )?(?:flying|falling|coming|slipping) off|(?:keep |i )trip\w* (?:on|over) (?:kerbs|curbs|the kerb|the curb|steps|nothing|carpets?|rugs?)",
         r"(?:holding|hold|grab\w*|hang\w*) (?:on ?to|onto) (?:the )?(?:furniture|walls?|counter|table|chairs?|banister|bannister|rail|railing|handrail)|furniture[- ]walking",
         r"puppet|strings? (?:were |was )?cut|rag ?doll|cooked spaghetti|like noodles",
+        r"(?:leg|foot) (?:strength|power) (?:is |has been )?(?:going|gone|getting|fading|dropping|failing)|(?:strength|power) (?:is |has been )?(?:going|fading|dropping|failing) in (?:my )?(?:leg|foot)",
         r"(?:leg|foot) (?:[\w']+ )?(?:stops?|stopped|quits?) working|(?:won'?t|wont|doesn'?t|does not|will not) (?:go|come|lift) up",
         r"drag\w* (?:it|them)\b|flaps?\b|flapping|flipper",
         rf"{CANT_STRONG}\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+)?(?:put|take|bear) (?:any |much )?weight (?:on|through) (?:it|my|the|her|his|that)",
@@ -314,6 +316,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"weight (?:loss|has been dropping|is dropping|has dropped|dropped|falling|is falling|has fallen|going down|coming off|keeps dropping|keeps going down)",
         r"(?:clothes|trousers|pants|jeans|belt|shorts) (?:are |feel |have got |got |getting )?(?:loose|looser|falling off|baggy|too big)",
         r"p[eé]rdida de peso|(?:baj[eé]|perd[ií]) (?:de )?peso|adelgac\w*",
+        r"(?:lost|losing|dropped|dropping) (?:some |a lot of |so much |loads of )?(?:wait|wieght|weigth|wight)\b",
         r"(?:reduction|decrease|drop|fall|loss) (?:of|in) (?:my |the )?(?:body ?)?weight|weight (?:reduction|decrease)",
         r"(?:dropped|lost|gone down|down) (?:a |one |two |three |\d+ )?(?:dress |clothes |clothing |jeans |trouser |pant |belt )?sizes?\b",
         r"(?:ring|rings|watch|belt|trousers|jeans)[^.!?;\n]{0,30}(?:sliding|slipping|falling|slides|slips|falls) off|(?:new|extra|another) (?:hole|notch)",
@@ -323,7 +326,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         rf"(?:{PAIN}|it|this|back)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){{0,3}}(?:wakes?|woke|waking|woken|keeps? me (?:up|awake)|keeps? waking)\b",
         r"\b(?:wak(?:es|ing)|woke|woken) me\b|(?:worse|pain\w*|ache) (?:when |while )?(?:supine|recumbent|lying supine|flat on my back)",
         rf"(?:woken|woke|wake|waking) (?:me )?(?:up )?(?:by|with|from|because of|in|due to) (?:the |my |bad |severe |terrible |awful )?(?:{PAIN}|my back)",
-        r"(?:can'?t|cannot|can not|unable to|couldn'?t) (?:get to |fall )?(?:sleep|asleep)",
+        r"(?:can'?t|cannot|can not|unable to|couldn'?t) (?:get to |fall )?(?:sleep|asleep)(?!\s+(?:[\w']+\s+){0,3}(?:because of|due to|with|from) (?:the |my |our )?(?:neighbou?rs?'?|noise|baby|kids?|children|party|heat|work|stress|snoring|partner|dog|cat|jet ?lag|shifts?|worry|worrying))",
         rf"(?:hardly|barely|not|haven'?t been|can'?t) (?:get any )?(?:sleep|sleeping|slept)\w* (?:because|due|from|with|for) (?:of )?(?:the )?(?:{PAIN}|it|my back)",
         rf"(?:{PAIN}|it|worse|worst|bad|agony|unbearable)\s+(?:(?!but\b|fine\b|ok\b|okay\b|better\b|eases?\b|goes\b|gone\b|stops?\b|settles?\b|disappears?\b|except\b|not\b|no\b|only\b)\w+\s+){{0,6}}(?:at night|in the night|overnight|during the night|in bed|lying (?:down|still|flat|in bed)|(?:when|while|if) (?:i'?m |i am |i )?(?:lying|laying|lie|lay|rest|resting|still|in bed|sleeping|asleep|trying to sleep)|at rest|even (?:at|when|while|lying|resting|sitting still)|de noche|por la noche)",
         r"nothing (?:helps?|eases?|works?|relieves?|touches|takes|seems to|makes?|made|gets rid)|no position (?:is |feels )?(?:comfortable|helps|eases)|can'?t get comfortable|no (?:comfortable )?position",
@@ -382,7 +385,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         r"climb\w* up|creep\w* up|spread\w* up|moving up|travell?ing up|go(?:es|ing)? downhill|progressive\w*|rapidly|worsening|deteriorat\w*|\bsudden\w*|all of a sudden|more and more|spreading|cada (?:vez|d[ií]a) (?:m[aá]s|peor)|empeora\w*|going downhill|downhill fast",
         r"(?:fewer|less|shorter|weaker)\b[^.!?;\n]{0,30}\b(?:each|every) day|(?:each|every) day\b[^.!?;\n]{0,40}\b(?:fewer|less|shorter|weaker)\b",
         r"(?:worse|weaker)\b[^.!?;\n]{0,30}\bthan (?:it was |they were |i was )?(?:yesterday|this morning|last night|earlier|before|a few days ago|last week)",
-        r"(?:yesterday|last night|this morning|few days ago|couple of days ago|days ago)\b[^.!?;\n]{0,80}\b(?:today|now|this morning|this afternoon|by (?:dinner|lunch|tea|bedtime|the evening|evening|tonight|the afternoon|noon|lunchtime))\b",
+        r"(?:yesterday|last night|this morning|few days ago|couple of days ago|days ago|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b[^.!?;\n]{0,80}\b(?:today|now|tonight|this morning|this afternoon|by (?:dinner|lunch|tea|bedtime|the evening|evening|tonight|the afternoon|noon|lunchtime))\b",
     ),
 }
 
