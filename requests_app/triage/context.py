@@ -91,7 +91,7 @@ THIRD_PERSON = r"\b(?:he|she|his|her|him|they|their)\b"
 FOR_MYSELF = (
     r"\b(?:booking|writing|this is|request is|appointment is|asking) for (?:me|myself)\b|\bfor myself\b"
     r"|\b(?:la cita|esto|la consulta|la solicitud) es para m[ií]\b|\bpara m[ií]\b"
-    r"|\b(?:appt|appointment|booking) (?:is )?for (?:me|myself|my own|my (?:sore |bad |lower |low )?back)\b"
+    r"|\b(?:appt|appointment|booking) (?:is )?for (?:me|myself|my own|my (?:sore |bad |lower |low )?back)\b|\bno,? (?:it'?s |its )?for me\b"
 )
 
 RULES: tuple[Rule, ...] = (
@@ -194,6 +194,7 @@ RULES: tuple[Rule, ...] = (
         r"|disappeared|went away|go(?:ne)? away|settled(?: down)?|subsided|sorted(?: out)?)"
         r"(?: now| since| completely| for good| by itself| on its own| after)?\b|(?:fully |completely )?recovered"
         r"|(?:treated|cleared|sorted) with (?:antibiotics|meds|medication|tablets|physio)|fine once|once i warmed up|after (?:i )?warmed up"
+        r"|(?:hasn'?t|hasnt|has not|haven'?t|not) (?:happened|come back|returned) since|never happened again|in (?:high|middle|primary) school|in college|at uni"
         r"|(?:fully |completely )?went (?:after|with|following|within|in \d)"
         r"|got better|(?:totally|completely|fully|all) better|wore off|worn off|wears off|wearing off|back to normal|(?:is|are|was|all) fine now|all good now|ya pas[oó]|se me pas[oó]|desapareci[oó]"
         r"|(?:but|and|pero|y)\s+(?:it'?s\s+|its\s+|it\s+|they'?re\s+|they\s+|that'?s\s+|that\s+|ya\s+)?(?:se me |se )?(?:has |had |have |was |were |is |'s |s )?(?:been )?(?:all |completely |fully |totally |long )?"
@@ -226,7 +227,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "hypothetical",
         HYPOTHETICAL,
-        r"what if|in case|\bif (?:i|it|my|the pain|this)(?= (?:[\w']+ )?(?:ever|ever get|start|starts|begin|begins|develop|develops|become|becomes"
+        r"what if|in case|\bif (?:i|it|my|the pain|this)(?= (?:[\w']+ ){0,2}(?:ever|ever get|start|starts|begin|begins|develop|develops|become|becomes"
         r"|spreads|moves|travels|turn|turns|went|goes|got|turned|came back|comes back|lose|lost|notice|developed|fell|fall|fell over|got hurt)\b)"
         r"|what (?:would|will|could|might) happen if"
         r"|(?:worried|afraid|scared|terrified|concerned|paranoid|anxious) (?:that )?i (?:might|may|could|will)(?= (?:have|be getting|get|be developing|lose|develop|end up))"
@@ -270,6 +271,14 @@ RULES: tuple[Rule, ...] = (
         allowed_types=frozenset({"WEIGHT_LOSS"}),
     ),
     # --- tired legs after hard running ---------------------------------------------------------
+    Rule(
+        "muscle soreness",
+        EXERTION,
+        r"\bdoms\b|delayed onset muscle soreness|leg day",
+        "BIDIRECTIONAL",
+        max_scope=15,
+        allowed_types=frozenset({"SEVERE_PAIN", "LEG_WEAK_WORD"}),
+    ),
     Rule(
         "exertion",
         EXERTION,

@@ -222,7 +222,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     ),
     # --- urgent --------------------------------------------------------------
     "LEG_NUMBNESS": (
-        rf"{NUMB_STRONG}(?:\s+(?:in|down|into|through|around|on|of|at|across|along|en)\s+{DET}{LIMB}\b)?",
+        rf"{NUMB_STRONG}(?!\s+(?:lip|lips|mouth|tongue|gums?|cheek|jaw|face)\b)(?:\s+(?:in|down|into|through|around|on|of|at|across|along|en)\s+{DET}{LIMB}\b)?",
         rf"\b{LIMB}\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){{0,4}}(?:is|are|feels?|feeling|felt|goes|going|gone|went|gets|getting|keeps?|has|have|turns?|turned)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){{0,4}}{NUMB_WEAK_NOT_DEAD}",
         rf"\b{LIMB}\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){{0,4}}(?:is|are|feels?|feeling|felt|goes|going|gone|went|gets|getting|keeps?|has|have|turns?|turned)\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){{0,6}}{NUMB_STRONG}",
         rf"{NUMB_WEAK_NOT_DEAD}\s+(?:(?!(?:not|no|never|nothing|none|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|hasn'?t|haven'?t)\b)[\w']+\s+){{0,3}}(?:in\s+|on\s+)?{DET}{LIMB}\b",
