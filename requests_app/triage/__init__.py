@@ -20,7 +20,9 @@ from requests_app.triage.screening import NOT_SURE, QUESTIONS, QUESTIONS_BY_CODE
 from requests_app.triage.symptoms import SYMPTOM_CHOICES, SYMPTOMS, SYMPTOMS_BY_CODE, Symptom
 
 __all__ = [
+    "LEGACY_CODES",
     "QUESTIONS",
+    "QUESTIONS_BY_CODE",
     "RED_FLAGS",
     "RED_FLAGS_BY_CODE",
     "SYMPTOMS",
@@ -115,6 +117,3 @@ def warm_up() -> None:
     from requests_app.triage.engine import nlp
 
     nlp()
-
-
-__all__ += ["LEGACY_CODES", "QUESTIONS_BY_CODE"]
