@@ -196,7 +196,13 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "clinic.lockout.lockout_response"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The same client address as the throttle and the IP hash.
+AXES_CLIENT_IP_CALLABLE = "clinic.client_address.client_address"
+
+# Who may tell the app the client's address (X-Forwarded-For): nobody by
+# default, so the socket's address counts. Behind proxies, set one of these.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=[])
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -312,6 +318,9 @@ REST_FRAMEWORK = {
         "staff": env.str("STAFF_API_RATE", default="600/minute"),
     },
     "UNAUTHENTICATED_USER": None,
+    # DRF's own get_ident believes any X-Forwarded-For when this is None; 0 means the socket
+    # address. The throttles here use clinic.client_address, which honours TRUSTED_PROXY_*.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Harbourview Spine & Sports Clinic: appointment requests API",

@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
 
+from clinic.client_address import trusted_proxies
 from clinic.opening_hours import parse_opening_hours
 
 
@@ -36,3 +38,12 @@ def clinic_configuration(app_configs=None, **kwargs) -> list[Error]:
             Error(str(error), hint="Fix CLINIC_HOLIDAYS_COUNTRY or CLINIC_HOLIDAYS_SUBDIVISION.", id="clinic.E004")
         )
     return errors
+
+
+@register(Tags.security)
+def trusted_proxy_configuration(app_configs=None, **kwargs) -> list[Error]:
+    try:
+        trusted_proxies()
+    except ImproperlyConfigured as error:
+        return [Error(str(error), hint="Fix TRUSTED_PROXY_COUNT or TRUSTED_PROXY_NETWORKS.", id="clinic.E005")]
+    return []

@@ -13,7 +13,7 @@ def load_compose() -> dict:
 
 def test_compose_has_every_service_with_a_healthcheck():
     services = load_compose()["services"]
-    assert set(services) == {"web", "worker", "beat", "redis", "postgres", "mailpit"}
+    assert set(services) == {"web", "proxy", "worker", "beat", "redis", "postgres", "mailpit"}
     for name, service in services.items():
         assert "healthcheck" in service, f"{name} has no healthcheck"
 
@@ -48,3 +48,15 @@ def test_postgres_data_lives_in_a_named_volume():
     compose = load_compose()
     assert "postgres-data:/var/lib/postgresql/data" in compose["services"]["postgres"]["volumes"]
     assert "postgres-data" in compose["volumes"]
+
+
+def test_web_is_reached_only_through_the_proxy_and_trusts_exactly_that_one_proxy():
+    compose = load_compose()
+    web, proxy = compose["services"]["web"], compose["services"]["proxy"]
+    assert "ports" not in web
+    assert web["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+    assert {"80:80", "443:443"} <= set(proxy["ports"])
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert "reverse_proxy web:8000" in caddyfile
+    # No trusted_proxies: Caddy replaces a client's own X-Forwarded-For with the address it saw.
+    assert "trusted_proxies" not in caddyfile
