@@ -56,7 +56,7 @@ def format_moment(moment: datetime) -> str:
 
 
 def _context(notification: Notification) -> dict:
-    from requests_app.selectors import queue_summary
+    from requests_app.selectors import queue_summary, raised_by_repeat
     from requests_app.services.intake import expected_callback, patient_guidance
     from requests_app.triage.guidance import guidance_title
 
@@ -83,6 +83,8 @@ def _context(notification: Notification) -> dict:
         context["expected_call"] = format_moment(expected_callback(request))
         context["guidance"] = patient_guidance(request)
         context["guidance_title"] = guidance_title(request.priority)
+        if notification.event in ("urgent_alert", "emergency_alert"):
+            context["raised_by_repeat"] = raised_by_repeat(request)
         if notification.event == "patient_unreachable":
             context["better_time_url"] = settings.SITE_URL + reverse(
                 "requests_app:better-time", args=[better_time_token(request.pk)]

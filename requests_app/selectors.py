@@ -10,10 +10,15 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from requests_app.models import AppointmentRequest, CallAttempt, Callback, CallbackStatus, Priority
+from requests_app.models import AppointmentRequest, CallAttempt, Callback, CallbackStatus, Priority, RequestStatus
 from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
-from requests_app.triage.flags import RedFlag, flag_for
+from requests_app.triage.flags import RedFlag, Tier, flag_for
 from requests_app.triage.screening import ANSWERS, NOT_SURE, QUESTIONS, SKIPPED, Question
+
+
+def _requests():
+    """Requests as the statistics count them: a repeat merged into an open request is not a new one."""
+    return AppointmentRequest.objects.exclude(status=RequestStatus.MERGED)
 
 
 def queue_summary() -> dict[str, int]:
@@ -33,7 +38,7 @@ def queue_summary() -> dict[str, int]:
         routine=Count("pk", filter=Q(priority=Priority.ROUTINE)),
         unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
     )
-    counts["last_24h"] = AppointmentRequest.objects.filter(created_at__gte=now - timedelta(hours=24)).count()
+    counts["last_24h"] = _requests().filter(created_at__gte=now - timedelta(hours=24)).count()
     return counts
 
 
@@ -62,7 +67,8 @@ def callback_performance(*, days: int) -> dict:
 def requests_by_source_article(*, days: int = 30) -> list[dict]:
     since = timezone.now() - timedelta(days=days)
     return list(
-        AppointmentRequest.objects.filter(created_at__gte=since)
+        _requests()
+        .filter(created_at__gte=since)
         .values("source_article__title")
         .annotate(
             requests=Count("pk"),
@@ -101,7 +107,8 @@ def daily_counts(*, days: int = 30) -> list[dict]:
     today = timezone.localdate()
     first = today - timedelta(days=days - 1)
     received = dict(
-        AppointmentRequest.objects.filter(created_at__date__gte=first)
+        _requests()
+        .filter(created_at__date__gte=first)
         .annotate(day=TruncDate("created_at"))
         .values_list("day")
         .annotate(n=Count("pk"))
@@ -222,3 +229,26 @@ def request_triage_summary(*, request: AppointmentRequest) -> TriageSummary:
         repeat_quotes=tuple(repeat_quotes),
         unplaced_quotes=tuple(unplaced_quotes),
     )
+
+
+def raised_by_repeat(request: AppointmentRequest) -> str:
+    """The reference of the repeat submission that raised the request to its tier; "" if its own words did.
+
+    Read from the evidence: a repeat's rows carry its reference. A tier no
+    evidence explains (a supervisor raised it) was not raised by a repeat.
+    """
+    own = Tier.ROUTINE
+    repeats: dict[Tier, str] = {}
+    for row in request.triage_evidence:
+        if not isinstance(row, dict):
+            continue
+        flag = flag_for(row.get("flag", "")) if row.get("flag") else None
+        tier = flag.tier if flag is not None else Tier.URGENT if row.get("answer") == NOT_SURE else Tier.ROUTINE
+        reference = row.get("repeat")
+        if reference:
+            if isinstance(reference, str):
+                repeats.setdefault(tier, reference)
+        else:
+            own = max(own, tier)
+    current = Tier.from_code(request.priority)
+    return repeats.get(current, "") if current > own else ""

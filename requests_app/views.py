@@ -18,7 +18,7 @@ from requests_app.forms import AppointmentRequestForm, new_form_token
 from requests_app.models import AppointmentRequest, Channel, IdempotencyRecord
 from requests_app.services.callbacks import callback_reopen_with_better_time
 from requests_app.services.idempotency import IdempotencyConflict, fingerprint, idempotent_submission
-from requests_app.services.intake import appointment_request_create, expected_callback, submission_priority
+from requests_app.services.intake import appointment_request_create, expected_callback
 from requests_app.throttling import AppointmentRequestThrottle, client_ip
 from requests_app.triage.guidance import guidance_for, guidance_title
 
@@ -126,7 +126,7 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
 
     def create():
         result = appointment_request_create(**fields, channel=Channel.WEB_FORM, client_ip=client_ip(request))
-        priority = submission_priority(result)
+        priority = result.request.priority
         body = {"reference": result.request.reference, "priority": priority, "urgent": priority != "routine"}
         return result.request, HTTPStatus.SEE_OTHER, body
 

@@ -8,8 +8,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from requests_app.business_hours import callback_due_at
 from requests_app.models import AppointmentRequest
 from tests.support.intake import patient_fields
+from tests.test_request_form import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +30,6 @@ def test_a_short_request_with_the_six_required_fields_is_accepted(client):
     assert body["reference"] == AppointmentRequest.objects.get().reference
     assert body["urgent"] is False
     assert body["guidance"] is None
-    assert body["duplicate"] is False
     assert body["expected_callback"]["by"]
     assert body["expected_callback"]["text"]
 
@@ -252,14 +253,51 @@ def test_concurrent_requests_with_one_idempotency_key_create_exactly_one_row():
     assert sorted(results) == [201] * 4
 
 
-def test_a_repeat_from_a_shared_phone_does_not_reveal_the_earlier_requests_urgency(client):
-    post(client, patient_fields(phone="+16035550150", symptoms=["bladder_bowel"]))
-    response = post(client, patient_fields(phone="+16035550150", first_name="Another", reason="Stiff after runs"))
-    body = response.json()
+def answer_shape(response) -> tuple:
+    """What a sender can compare between two answers, besides the values that are theirs alone."""
+    headers = sorted(name.lower() for name in response.headers)
+    return response.status_code, headers, sorted(response.json())
+
+
+@pytest.mark.parametrize("shared", ["phone", "email"])
+def test_a_stranger_who_knows_a_patients_phone_or_email_learns_nothing_from_the_answer(client, shared):
+    patient = patient_fields(phone="+16035550150", email="pat@example.org", reason="I cannot feel my groin, can't pee")
+    patients_answer = post(client, patient).json()
+    assert patients_answer["priority"] == "emergency"
+
+    stranger = patient_fields(first_name="Stranger", reason="Stiff after runs")
+    stranger[shared] = patient[shared]
+    control = patient_fields(first_name="Control", reason="Stiff after runs")
+    merged = post(client, stranger)
+    new = post(client, control)
+
+    assert answer_shape(merged) == answer_shape(new)
+    body, control_body = merged.json(), new.json()
+    repeat = AppointmentRequest.objects.get(reference=body["reference"])
+    assert repeat.merged_into is not None and repeat.merged_into.reference == patients_answer["reference"]
+    assert patients_answer["reference"] not in merged.content.decode()
+    assert {k: v for k, v in body.items() if k not in ("reference", "expected_callback")} == {
+        k: v for k, v in control_body.items() if k not in ("reference", "expected_callback")
+    }
+    assert body["priority"] == "routine"
+    # The expected call is a new routine request's from the same moment, not the patient's emergency deadline.
+    own_due = callback_due_at(received_at=repeat.created_at, priority="routine")
+    assert body["expected_callback"]["by"] == own_due.isoformat()
+    assert body["expected_callback"]["by"] != patients_answer["expected_callback"]["by"]
+
+
+def test_the_confirmation_page_of_a_merged_form_submission_shows_its_own_reference_and_tier(client):
+    post(client, patient_fields(phone="+16035550151", reason="Sudden weakness in both legs, worse each day"))
+    victim = AppointmentRequest.objects.get()
+    form = form_data(phone="+16035550151", email="someone.else@example.org", reason="Sore after a long run")
+    response = client.post("/request-appointment/", form, follow=True)
     assert response.status_code == HTTPStatus.OK
-    assert body["duplicate"] is True
-    assert body["urgent"] is False
-    assert body["guidance"] is None
+    page = response.content.decode()
+    repeat = AppointmentRequest.objects.exclude(pk=victim.pk).get()
+    assert repeat.merged_into_id == victim.pk
+    assert repeat.reference in page
+    assert victim.reference not in page
+    assert "Go to an emergency department now" not in page
 
 
 def test_the_schema_says_consent_must_be_true(client):

@@ -239,3 +239,17 @@ def test_retention_anonymizes_old_closed_requests_and_keeps_the_statistics(callb
     assert AppointmentRequest.objects.get(pk=old_open.pk).anonymized_at is None
     assert AppointmentRequest.objects.get(pk=recent_closed.request_id).anonymized_at is None
     assert requests_anonymize_expired().anonymized_count == 0
+
+
+def test_retention_anonymizes_old_merged_repeats_too(settings):
+    settings.RETENTION_MONTHS = 24
+    first = submit(phone="+16035550180").request
+    repeat = submit(phone="+16035550180", reason="I also have a sore hip").request
+    AppointmentRequest.objects.filter(pk=repeat.pk).update(created_at=timezone.now() - timedelta(days=800))
+
+    assert requests_anonymize_expired().anonymized_count == 1
+
+    repeat.refresh_from_db()
+    assert repeat.anonymized_at is not None
+    assert repeat.reason == "" and repeat.email == "anonymized@invalid"
+    assert AppointmentRequest.objects.get(pk=first.pk).anonymized_at is None

@@ -48,3 +48,15 @@ def test_the_dashboard_renders_for_a_supervisor(client, supervisor):
     for heading in ("How fast we call back", "Who is behind", "Requests by source article", "Daily requests"):
         assert heading in html
     assert html.count("<rect") == 60
+
+
+@pytest.mark.django_db
+def test_a_repeat_merged_into_an_open_request_is_not_counted_as_a_new_request():
+    from requests_app.selectors import daily_counts, queue_summary, requests_by_source_article
+
+    submit(phone="+16035550190")
+    submit(phone="+16035550190")
+    submit(phone="+16035550191")
+    assert queue_summary()["last_24h"] == 2
+    assert daily_counts(days=1)[-1]["requests"] == 2
+    assert sum(row["requests"] for row in requests_by_source_article()) == 2

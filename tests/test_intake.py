@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def test_a_request_is_stored_with_a_readable_unguessable_reference_and_an_outbox_record():
     result = submit()
     request = result.request
-    assert result.created
+    assert not result.merged
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", request.reference)
     assert request.reference != str(request.pk)
     assert request.status == RequestStatus.OPEN
@@ -89,22 +89,29 @@ def test_the_client_ip_is_stored_only_as_a_keyed_hash():
     assert len(request.ip_hash) == 64
 
 
-def test_a_repeat_from_the_same_phone_becomes_a_note_on_the_open_request():
+def test_a_repeat_from_the_same_phone_is_a_row_of_its_own_merged_into_the_open_request_as_a_note():
     first = submit(phone="+16035550111", email="a@example.org").request
     again = submit(phone="+16035550111", email="other@example.org", reason="Also my hip hurts now")
 
-    assert not again.created
-    assert again.request.pk == first.pk
-    assert AppointmentRequest.objects.count() == 1
+    assert again.merged
+    repeat = again.request
+    assert repeat.pk != first.pk
+    assert repeat.reference != first.reference
+    assert repeat.status == RequestStatus.MERGED
+    assert repeat.merged_into_id == first.pk
     note = RequestNote.objects.get(request=first)
+    assert note.body.startswith(f"Another submission ({repeat.reference}) came from the same phone, unverified")
     assert "Also my hip hurts now" in note.body
+    # The open request's pipeline is not run again for a routine repeat; the repeat has its own record.
     assert PipelineRecord.objects.filter(request=first).count() == 1
+    assert PipelineRecord.objects.filter(request=repeat).count() == 1
 
 
-def test_a_repeat_from_the_same_email_in_another_case_is_a_duplicate():
+def test_a_repeat_from_the_same_email_in_another_case_is_merged():
     first = submit(email="Casey@Example.org").request
     again = submit(email="casey@example.org")
-    assert again.request.pk == first.pk
+    assert again.request.merged_into_id == first.pk
+    assert "came from the same email, unverified" in RequestNote.objects.get(request=first).body
 
 
 def test_a_repeat_with_new_red_flags_makes_the_open_request_urgent_and_runs_the_pipeline_again():
@@ -112,10 +119,12 @@ def test_a_repeat_with_new_red_flags_makes_the_open_request_urgent_and_runs_the_
     again = submit(phone="+16035550112", reason="Now I have pins and needles in my foot")
 
     first.refresh_from_db()
-    assert again.request.pk == first.pk
+    assert again.request.merged_into_id == first.pk
     assert first.priority == Priority.URGENT
     assert first.red_flags == ["leg_numbness"]
     assert PipelineRecord.objects.filter(request=first).count() == 2
+    # The evidence on the open request names the repeat it came from.
+    assert {row.get("repeat") for row in first.triage_evidence} == {again.request.reference}
 
 
 def test_a_repeat_can_raise_a_request_to_emergency():
@@ -131,8 +140,8 @@ def test_a_routine_repeat_never_lowers_the_open_requests_tier():
     again = submit(phone="+16035550115", reason="Just wanted to add my insurance details")
     first.refresh_from_db()
     assert first.priority == Priority.EMERGENCY
-    # The answer to the repeat says what the repeat itself showed, nothing of the first request.
-    assert again.priority == Priority.ROUTINE
+    # The repeat's own row has what the repeat itself showed, nothing of the first request.
+    assert again.request.priority == Priority.ROUTINE
     assert PipelineRecord.objects.filter(request=first).count() == 1
 
 
@@ -140,14 +149,21 @@ def test_a_closed_request_is_not_merged_into():
     first = submit(phone="+16035550113").request
     AppointmentRequest.objects.filter(pk=first.pk).update(status=RequestStatus.CLOSED)
     again = submit(phone="+16035550113")
-    assert again.created
-    assert AppointmentRequest.objects.count() == 2
+    assert not again.merged
+    assert again.request.status == RequestStatus.OPEN
+
+
+def test_a_merged_repeat_is_never_merged_into():
+    first = submit(phone="+16035550116").request
+    submit(phone="+16035550116")
+    third = submit(phone="+16035550116").request
+    assert third.merged_into_id == first.pk
 
 
 def test_an_open_request_older_than_fourteen_days_is_not_merged_into():
     first = submit(phone="+16035550114").request
     AppointmentRequest.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(days=15))
-    assert submit(phone="+16035550114").created
+    assert not submit(phone="+16035550114").merged
 
 
 def test_the_pipeline_is_told_only_after_commit(django_capture_on_commit_callbacks, broker):

@@ -116,3 +116,42 @@ def test_the_task_gives_up_after_its_retries_and_the_record_shows_as_failed_with
     assert pipeline_retry(record_id=record.pk)
     record.refresh_from_db()
     assert record.status == PipelineStatus.PENDING
+
+
+def test_a_merged_repeat_is_acknowledged_to_its_own_address_and_gets_no_callback_of_its_own(settings):
+    first = submit(phone="+16035550170").request
+    request_process(request_id=first.pk)
+    repeat = submit(phone="+16035550170", email="someone@example.org").request
+    assert request_process(request_id=repeat.pk) is None
+    assert not Callback.objects.filter(request=repeat).exists()
+    assert keys(repeat) == {"patient_acknowledgement:someone@example.org"}
+    assert PipelineRecord.objects.get(request=repeat).status == PipelineStatus.DONE
+    # The desk's queue holds one callback, the open request's.
+    assert Callback.objects.count() == 1
+
+
+def test_an_alert_raised_by_a_repeat_says_so_and_names_it(supervisor):
+    from requests_app.emails import build_email
+
+    first = submit(phone="+16035550171", reason="Stiff after long runs").request
+    request_process(request_id=first.pk)
+    repeat = submit(phone="+16035550171", reason="Since this morning I cannot pee at all").request
+    request_process(request_id=first.pk)
+    alert = Notification.objects.get(request=first, event="emergency_alert", recipient=supervisor.email)
+    text = build_email(alert).body
+    assert f"Raised by a repeat submission ({repeat.reference}) from the same phone or email: unverified" in text
+    assert "Whoever sent it were told to go to an emergency department now" in text
+    assert repeat.first_name not in text and repeat.last_name not in text
+
+
+def test_an_alert_from_the_patients_own_words_does_not_mention_a_repeat(supervisor):
+    from requests_app.emails import build_email
+
+    first = submit(phone="+16035550172", reason="Since this morning I cannot pee at all").request
+    request_process(request_id=first.pk)
+    submit(phone="+16035550172", reason="Also my numb saddle area")
+    request_process(request_id=first.pk)
+    alert = Notification.objects.get(request=first, event="emergency_alert", recipient=supervisor.email)
+    text = build_email(alert).body
+    assert "repeat" not in text
+    assert "They were told to go to an emergency department now" in text

@@ -84,7 +84,7 @@ def evidenced(db) -> Callback:
                 "end": 38,
             },
             {"flag": "leg_weakness", "source": "screening", "question": "leg_weakness", "answer": "yes"},
-            {"flag": "saddle_numbness", "source": "text", "quote": "numb down below", "repeat": True},
+            {"flag": "saddle_numbness", "source": "text", "quote": "numb down below", "repeat": "R3PE-AT00"},
             {"flag": "", "source": "screening", "question": "fever", "answer": "not_sure"},
         ],
     )
@@ -113,7 +113,8 @@ def test_the_patients_words_are_escaped_with_the_words_that_raised_a_flag_marked
     assert "My left <mark>foot drags and I have numbness between my legs</mark>. &lt;script&gt;" in html
     assert html.count("<mark>") == 1
     assert "<script>alert" not in html
-    assert "from a repeat submission: «numb down below»" in html
+    assert "In their words (from repeat submission R3PE-AT00, unverified): «numb down below»" in html
+    assert "from a repeat submission (unverified): «numb down below»" in html
 
 
 def test_the_callback_page_lists_every_screening_answer_and_asks_first_what_the_patient_was_unsure_of(desk, evidenced):

@@ -39,22 +39,32 @@ def tier_badge(priority: str) -> SafeString:
     return format_html('<span class="badge {}">{}</span>', BADGES.get(priority, "badge-routine"), label)
 
 
+def repeat_label(row: dict) -> str:
+    """Where a repeat submission's evidence came from: anyone who knows the phone or email can send one."""
+    reference = row.get("repeat")
+    if not reference:
+        return ""
+    if not isinstance(reference, str):  # stored before repeats had a reference of their own
+        return "from a repeat submission"
+    return f"from repeat submission {reference}, unverified"
+
+
 def _evidence_lines(rows) -> list[dict]:
     """Each piece of evidence for one flag as (kind, what), once each: the words, the question, the box."""
     lines: list[dict] = []
     for row in rows:
         source = row.get("source")
         if source == "text":
-            what, repeat = row.get("quote", ""), bool(row.get("repeat"))
+            what = row.get("quote", "")
         elif source == "screening":
             question = QUESTIONS_BY_CODE.get(row.get("question", ""))
-            what, repeat = (question.text if question else row.get("question", "")), False
+            what = question.text if question else row.get("question", "")
         elif source == "checklist":
             symptom = SYMPTOMS_BY_CODE.get(row.get("answer", ""))
-            what, repeat = (symptom.label if symptom else row.get("answer", "")), False
+            what = symptom.label if symptom else row.get("answer", "")
         else:
             continue
-        line = {"kind": EVIDENCE_KINDS[source], "text": what, "quote": source == "text", "repeat": repeat}
+        line = {"kind": EVIDENCE_KINDS[source], "text": what, "quote": source == "text", "repeat": repeat_label(row)}
         if what and line not in lines:
             lines.append(line)
     return lines

@@ -39,6 +39,10 @@ class AppointmentRequestAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="callback")
     def callback_link(self, obj: AppointmentRequest) -> str:
+        if obj.merged_into_id is not None:
+            # A repeat has no callback of its own: the desk works the request it was merged into.
+            url = reverse("admin:requests_app_appointmentrequest_change", args=[obj.merged_into_id])
+            return format_html('merged into <a href="{}">request {}</a>', url, obj.merged_into_id)
         callback = getattr(obj, "callback", None)
         if callback is None:
             return "not yet created"

@@ -20,12 +20,7 @@ from requests_app.api.serializers import (
 )
 from requests_app.models import Channel
 from requests_app.services.idempotency import IdempotencyConflict, fingerprint, idempotent_submission
-from requests_app.services.intake import (
-    IntakeResult,
-    appointment_request_create,
-    expected_callback,
-    submission_priority,
-)
+from requests_app.services.intake import IntakeResult, appointment_request_create, expected_callback
 from requests_app.throttling import AppointmentRequestThrottle, client_ip
 from requests_app.triage.guidance import guidance_for
 
@@ -34,14 +29,14 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 200
 
 
 def created_body(result: IntakeResult) -> dict:
+    """The answer, from the submission's own row only: a repeat merged into an open request reads like a new one."""
     from requests_app.emails import format_moment
 
     request = result.request
-    priority = submission_priority(result)
+    priority = request.priority
     due = expected_callback(request)
     return {
         "reference": request.reference,
-        "duplicate": not result.created,
         "priority": priority,
         "urgent": priority != "routine",
         "expected_callback": {"by": due.isoformat(), "text": format_moment(due)},
@@ -89,10 +84,6 @@ class AppointmentRequestCreateView(APIView):
         ],
         responses={
             201: AppointmentRequestCreatedSerializer,
-            200: OpenApiResponse(
-                AppointmentRequestCreatedSerializer,
-                description="The details were added to an open request from the same patient, or replayed.",
-            ),
             400: OpenApiResponse(description="Invalid fields (errors keyed by field) or a malformed body."),
             413: ErrorSerializer,
             415: ErrorSerializer,
@@ -107,7 +98,6 @@ class AppointmentRequestCreateView(APIView):
                 status_codes=["201"],
                 value={
                     "reference": "K3F7-9XQ2",
-                    "duplicate": False,
                     "priority": "routine",
                     "urgent": False,
                     "expected_callback": {
@@ -149,8 +139,7 @@ class AppointmentRequestCreateView(APIView):
                 channel=Channel.API,
                 client_ip=client_ip(request),
             )
-            code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-            return result.request, code, created_body(result)
+            return result.request, status.HTTP_201_CREATED, created_body(result)
 
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key:

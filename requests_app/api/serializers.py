@@ -115,10 +115,7 @@ class CallbackWindowSerializer(serializers.Serializer):
 
 
 class AppointmentRequestCreatedSerializer(serializers.Serializer):
-    reference = serializers.CharField(help_text="Quote it when calling the clinic.")
-    duplicate = serializers.BooleanField(
-        help_text="True when the details were added to an open request from the same patient."
-    )
+    reference = serializers.CharField(help_text="This submission's own reference; quote it when calling the clinic.")
     priority = serializers.ChoiceField(
         choices=Priority.choices,
         help_text="Triage's tier for this submission. emergency: go to an emergency department now; urgent: a "

@@ -41,6 +41,9 @@ def higher_priority(first: str, second: str) -> str:
 class RequestStatus(models.TextChoices):
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"
+    # A submission from the phone or email of an open request: its details went
+    # to that request (`merged_into`), and it has no callback of its own.
+    MERGED = "merged", "Merged into an open request"
 
 
 class Channel(models.TextChoices):
@@ -97,6 +100,10 @@ class AppointmentRequest(models.Model):
     # Why each flag was raised: the patient's words (with offsets in `reason`), an answer or a ticked box.
     triage_evidence = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    # Set on a MERGED submission: the open request its details were added to.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats", editable=False
+    )
     # A keyed hash of the client IP, for abuse limits; never the IP itself.
     ip_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

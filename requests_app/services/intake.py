@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from requests_app.business_hours import TIME_SLOTS, callback_due_at
 from requests_app.models import AppointmentRequest, PipelineRecord, RequestNote, RequestStatus
-from requests_app.models.intake import Priority, higher_priority
+from requests_app.models.intake import higher_priority
 from requests_app.services.pipeline import pipeline_publish_on_commit
 from requests_app.triage import RED_FLAGS_BY_CODE, SYMPTOMS_BY_CODE, TriageResult, triage
 from requests_app.triage.guidance import guidance_for
@@ -27,12 +27,18 @@ DUPLICATE_WINDOW = timedelta(days=14)
 
 @dataclass(frozen=True)
 class IntakeResult:
+    """The submission's own row: a new request, or a repeat merged into an open one (`merged`).
+
+    Either way the sender is answered from this row alone (its reference, its
+    tier, its expected call), so the answer says nothing about any other request.
+    """
+
     request: AppointmentRequest
-    # False when the details were added to an open request from the same patient.
-    created: bool
     flags: tuple[str, ...] = field(default=())
-    # This submission's own triage (for a merged repeat, not the open request's).
-    priority: str = Priority.ROUTINE
+
+    @property
+    def merged(self) -> bool:
+        return self.request.merged_into_id is not None
 
 
 def client_ip_hash(ip: str) -> str:
@@ -59,28 +65,35 @@ def _open_duplicate(*, phone: str, email: str, now: datetime) -> AppointmentRequ
     return min((m for m in matches if m is not None), key=lambda m: m.created_at, default=None)
 
 
-def _repeat_note(fields: dict, flags: list[str], screening: dict[str, str]) -> str:
-    """The new details of a repeat submission, as a note the desk can read."""
+def _matched_on(existing: AppointmentRequest, fields: dict) -> str:
+    same_phone = str(existing.phone) == fields["phone"]
+    same_email = existing.email == fields["email"]
+    return "phone and email" if same_phone and same_email else "phone" if same_phone else "email"
+
+
+def _repeat_note(repeat: AppointmentRequest, *, matched_on: str, flags: list[str], screening: dict[str, str]) -> str:
+    """A repeat submission's details, as a note on the open request: unverified, since anyone can send one."""
+    from requests_app.triage.screening import ANSWER_LABELS, QUESTIONS_BY_CODE
+
     lines = [
-        f"Another request came from the same phone or email, sent by {fields['first_name']} {fields['last_name']}:"
+        f"Another submission ({repeat.reference}) came from the same {matched_on}, unverified: anyone who "
+        f"knows them can send one. Sent as {repeat.full_name}.",
     ]
-    if fields.get("reason"):
-        lines.append(f"Reason: {fields['reason']}")
-    symptoms = [SYMPTOMS_BY_CODE[c].label for c in fields.get("symptoms", ()) if c in SYMPTOMS_BY_CODE]
+    if repeat.reason:
+        lines.append(f"Reason: {repeat.reason}")
+    symptoms = [SYMPTOMS_BY_CODE[c].label for c in repeat.symptoms if c in SYMPTOMS_BY_CODE]
     if symptoms:
         lines.append("Symptoms: " + "; ".join(symptoms))
     if flags:
         lines.append("Red flags: " + "; ".join(RED_FLAGS_BY_CODE[c].label for c in flags))
     if screening:
-        from requests_app.triage.screening import ANSWER_LABELS, QUESTIONS_BY_CODE
-
         lines.append(
             "Screening: " + "; ".join(f"{QUESTIONS_BY_CODE[c].text} {ANSWER_LABELS[a]}" for c, a in screening.items())
         )
-    slots = [TIME_SLOTS[s][0] for s in fields.get("best_time_slots", ()) if s in TIME_SLOTS]
-    if slots or fields.get("best_days"):
-        lines.append("Best time to call: " + ", ".join(slots + [d.title() for d in fields.get("best_days", ())]))
-    lines.append(f"Phone: {fields['phone']}  Email: {fields['email']}")
+    slots = [TIME_SLOTS[s][0] for s in repeat.best_time_slots if s in TIME_SLOTS]
+    if slots or repeat.best_days:
+        lines.append("Best time to call: " + ", ".join(slots + [d.title() for d in repeat.best_days]))
+    lines.append(f"Phone: {repeat.phone}  Email: {repeat.email}")
     return "\n".join(lines)
 
 
@@ -113,7 +126,10 @@ def appointment_request_create(
     is down at that moment the request is still safe: beat re-publishes the
     outbox once it is back.
 
-    A repeat submission can raise the open request's tier, never lower it.
+    A submission from the phone or email of an open request is stored as a
+    row of its own (MERGED, with its own reference and tier, and its own
+    acknowledgement), and its details are added to the open request as an
+    unverified note. It can raise that request's tier, never lower it.
     """
     answers = clean_answers(screening or {})
     result = triage(symptoms=list(symptoms), reason=reason, screening=answers)
@@ -139,11 +155,6 @@ def appointment_request_create(
     }
     with transaction.atomic():
         existing = _open_duplicate(phone=fields["phone"], email=fields["email"], now=now)
-        if existing is not None:
-            _merge_repeat(existing, fields=fields, result=result, answers=answers)
-            logger.info("appointment request merged into an open one", extra={"request_id": existing.pk})
-            return IntakeResult(request=existing, created=False, flags=tuple(result.codes), priority=result.priority)
-
         request = AppointmentRequest(
             **fields,
             consent=consent,
@@ -155,36 +166,48 @@ def appointment_request_create(
             screening=answers,
             ip_hash=client_ip_hash(client_ip),
         )
+        if existing is not None:
+            request.status = RequestStatus.MERGED
+            request.merged_into = existing
         # Field rules (phone, email, lengths, choices); uniqueness and the
         # consent constraint are the database's to enforce, without a query here.
         request.full_clean(validate_unique=False, validate_constraints=False)
         request.save()
+        # Its own record: a merged submission is acknowledged like any other.
         record = PipelineRecord.objects.create(request=request)
         pipeline_publish_on_commit(record)
+        if existing is not None:
+            _merge_repeat(existing, repeat=request, fields=fields, result=result, answers=answers)
+            logger.info("appointment request merged into an open one", extra={"request_id": request.pk})
     logger.info("appointment request accepted", extra={"request_id": request.pk, "priority": request.priority})
-    return IntakeResult(request=request, created=True, flags=tuple(result.codes), priority=result.priority)
+    return IntakeResult(request=request, flags=tuple(result.codes))
 
 
-def _evidence_rows(result: TriageResult, *, repeat: bool = False) -> list[dict]:
+def _evidence_rows(result: TriageResult, *, repeat: str = "") -> list[dict]:
+    """Why triage decided; on an open request, a repeat's rows carry the repeat's reference."""
     rows = [item.as_dict() for item in result.evidence]
+    rows += [{"flag": "", "source": "screening", "question": code, "answer": "not_sure"} for code in result.unsure]
     if repeat:
         # Offsets point into the repeat's own text (kept in its note), not into the request's reason.
-        rows = [{**{k: v for k, v in row.items() if k not in ("start", "end")}, "repeat": True} for row in rows]
-    rows += [{"flag": "", "source": "screening", "question": code, "answer": "not_sure"} for code in result.unsure]
+        rows = [{**{k: v for k, v in row.items() if k not in ("start", "end")}, "repeat": repeat} for row in rows]
     return rows
 
 
-def _merge_repeat(existing: AppointmentRequest, *, fields: dict, result: TriageResult, answers: dict) -> None:
+def _merge_repeat(
+    existing: AppointmentRequest, *, repeat: AppointmentRequest, fields: dict, result: TriageResult, answers: dict
+) -> None:
     """Add a repeat submission's details to the open request, and raise its tier if the repeat's is higher."""
     RequestNote.objects.create(
-        request=existing, kind=RequestNote.Kind.REPEAT_SUBMISSION, body=_repeat_note(fields, result.codes, answers)
+        request=existing,
+        kind=RequestNote.Kind.REPEAT_SUBMISSION,
+        body=_repeat_note(repeat, matched_on=_matched_on(existing, fields), flags=result.codes, screening=answers),
     )
     new_flags = [code for code in result.codes if code not in existing.red_flags]
     raised = higher_priority(existing.priority, result.priority)
     if not new_flags and raised == existing.priority and not result.unsure:
         return
     existing.red_flags = [*existing.red_flags, *new_flags]
-    existing.triage_evidence = [*existing.triage_evidence, *_evidence_rows(result, repeat=True)]
+    existing.triage_evidence = [*existing.triage_evidence, *_evidence_rows(result, repeat=repeat.reference)]
     existing.screening = {**answers, **existing.screening}
     existing.priority = raised
     existing.save(update_fields=["red_flags", "triage_evidence", "screening", "priority", "updated_at"])
@@ -206,13 +229,3 @@ def expected_callback(request: AppointmentRequest) -> datetime:
 def patient_guidance(request: AppointmentRequest) -> str | None:
     """What the patient should do now, rather than wait for the call (None for routine)."""
     return guidance_for(request.priority)
-
-
-def submission_priority(result: IntakeResult) -> str:
-    """The tier to tell the person who sent this submission.
-
-    For a repeat merged into an open request, this is the new submission's
-    own triage: the answer must not reveal what the earlier request said
-    (a shared family phone or email is common).
-    """
-    return result.request.priority if result.created else result.priority

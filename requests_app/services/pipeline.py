@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from requests_app.business_hours import callback_due_at
-from requests_app.models import AppointmentRequest, Callback, PipelineRecord, PipelineStatus
+from requests_app.models import AppointmentRequest, Callback, PipelineRecord, PipelineStatus, RequestStatus
 from requests_app.models.intake import higher_priority
 from requests_app.roles import FRONT_DESK, SUPERVISOR
 from requests_app.services.broker import publish
@@ -147,6 +147,9 @@ def request_process(*, request_id: int) -> Callback | None:
             request = AppointmentRequest.objects.select_for_update().get(pk=request_id)
         except AppointmentRequest.DoesNotExist:
             return None
+        if request.status == RequestStatus.MERGED:
+            _merged_submission_process(request)
+            return None
         due_at = callback_due_at(
             received_at=request.created_at,
             priority=request.priority,
@@ -171,6 +174,19 @@ def request_process(*, request_id: int) -> Callback | None:
             status=PipelineStatus.DONE, processed_at=timezone.now()
         )
     return callback
+
+
+def _merged_submission_process(request: AppointmentRequest) -> None:
+    """A repeat merged into an open request: acknowledged like a new one, with no callback of its own.
+
+    Its details (and any raised tier, with the alert) went to the open request
+    at intake, through that request's own pipeline record.
+    """
+    if request.anonymized_at is None:
+        notification_queue_for_request(request=request, emails=[("patient_acknowledgement", request.email)])
+    PipelineRecord.objects.filter(request=request, status=PipelineStatus.PENDING).update(
+        status=PipelineStatus.DONE, processed_at=timezone.now()
+    )
 
 
 def pipeline_mark_unpublished(*, request_id: int) -> None:

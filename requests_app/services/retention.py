@@ -32,7 +32,7 @@ def retention_cutoff(now: datetime | None = None) -> datetime:
 
 
 def requests_anonymize_expired(*, now: datetime | None = None, batch_size: int = 500) -> RetentionRun:
-    """Strip personal data from closed requests older than the retention period, keeping the statistics.
+    """Strip personal data from closed requests (and merged repeats) older than the retention period.
 
     What stays: priority, red-flag codes (not the words or answers behind them), status, channel, dates, source
     article, the callback's timings and outcomes. What goes: names, contact
@@ -44,7 +44,11 @@ def requests_anonymize_expired(*, now: datetime | None = None, batch_size: int =
         with transaction.atomic():
             ids = list(
                 AppointmentRequest.objects.select_for_update()
-                .filter(status=RequestStatus.CLOSED, anonymized_at__isnull=True, created_at__lt=cutoff)
+                .filter(
+                    status__in=[RequestStatus.CLOSED, RequestStatus.MERGED],
+                    anonymized_at__isnull=True,
+                    created_at__lt=cutoff,
+                )
                 .values_list("pk", flat=True)[:batch_size]
             )
             if not ids:
