@@ -6,8 +6,12 @@ import re
 
 from django.core.exceptions import ValidationError
 
-# C0 and C1 control characters except tab, newline and carriage return.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 and C1 control characters except tab, newline and carriage return; the
+# Unicode line and paragraph separators (Python and some mail code break lines
+# at them); and the bidirectional overrides and isolates, which make the admin
+# show text in another order than it was written. (Zero-width joiners stay:
+# emoji and several scripts need them.)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAK = re.compile(r"[\r\n\t]")
 
 NAME_MAX_LENGTH = 100

@@ -2,8 +2,8 @@
 
 import bz2
 import json
-import resource
 import time
+import tracemalloc
 import zlib
 from http import HTTPStatus
 
@@ -23,19 +23,40 @@ def post_raw(client, body: bytes, content_type: str):
     return client.generic("POST", URL, body, content_type=content_type)
 
 
-def peak_memory_kb() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def measured(send):
+    """(response, seconds, peak bytes allocated while it was handled): the process' own peak, not the machine's."""
+    tracemalloc.start()
+    try:
+        started = time.monotonic()
+        response = send()
+        seconds = time.monotonic() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return response, seconds, peak
 
 
 def test_a_decompression_bomb_in_the_charset_is_refused_before_it_is_read(client):
     bomb = bz2.compress(b" " * 100_000_000)  # 100 MB once decompressed
     assert len(bomb) < 1_000
-    before, started = peak_memory_kb(), time.monotonic()
-    response = post_raw(client, bomb, "application/json; charset=bz2")
+    response, seconds, peak = measured(lambda: post_raw(client, bomb, "application/json; charset=bz2"))
     assert response.status_code == HTTPStatus.UNSUPPORTED_MEDIA_TYPE
     assert "UTF-8" in response.json()["detail"]
-    assert time.monotonic() - started < 2
-    assert peak_memory_kb() - before < 50 * 1024
+    assert seconds < 2
+    assert peak < 50 * 1024 * 1024
+    assert not AppointmentRequest.objects.exists()
+
+
+@pytest.mark.parametrize("megabytes", [1, 20])
+def test_a_huge_body_is_refused_with_413_in_bounded_time_and_memory(client, megabytes):
+    fields = patient_fields(reason="x" * (megabytes * 1024 * 1024))
+    body = json.dumps(fields).encode()
+    # What the web server holds is the body itself; handling it must not add copies of it.
+    response, seconds, peak = measured(lambda: post_raw(client, body, "application/json"))
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert "too large" in response.json()["detail"]
+    assert seconds < 2
+    assert peak < 50 * 1024 * 1024
     assert not AppointmentRequest.objects.exists()
 
 
@@ -99,3 +120,45 @@ def test_an_email_address_with_a_control_or_line_separating_character_is_refused
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "email" in response.json()
     assert not AppointmentRequest.objects.exists()
+
+
+TEXT_FIELDS = ["first_name", "last_name", "reason", "insurance_note", "referrer", "campaign"]
+HOSTILE_CHARACTERS = {
+    "NUL": "\x00",
+    "bell": "\x07",
+    "vertical tab": "\x0b",
+    "form feed": "\x0c",
+    "file separator": "\x1c",
+    "next line (C1)": "\x85",
+    "line separator": "\u2028",
+    "paragraph separator": "\u2029",
+    "right-to-left override": "\u202e",
+    "left-to-right isolate": "\u2066",
+}
+
+
+@pytest.mark.parametrize("field", TEXT_FIELDS)
+@pytest.mark.parametrize("name", list(HOSTILE_CHARACTERS))
+def test_a_control_character_in_any_text_field_is_refused_with_that_field_named(client, field, name):
+    fields = patient_fields(**{field: f"Al{HOSTILE_CHARACTERS[name]}ex"})
+    response = post_raw(client, json.dumps(fields).encode(), "application/json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST, name
+    assert list(response.json()) == [field]
+    assert not AppointmentRequest.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["phone", "email", "source_article"])
+@pytest.mark.parametrize("name", list(HOSTILE_CHARACTERS))
+def test_a_control_character_in_a_phone_email_or_article_is_refused_with_that_field_named(client, field, name):
+    value = {"phone": "+1603555{}0177", "email": "al{}ex@example.org", "source_article": "back{}pain"}[field]
+    fields = patient_fields(**{field: value.format(HOSTILE_CHARACTERS[name])})
+    response = post_raw(client, json.dumps(fields).encode(), "application/json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST, name
+    assert list(response.json()) == [field]
+    assert not AppointmentRequest.objects.exists()
+
+
+def test_line_breaks_and_tabs_stay_allowed_in_the_reason_and_joiners_in_names(client):
+    fields = patient_fields(reason="Line one.\r\nLine two.\tIndented.", first_name="Ana\u200dlu")
+    response = post_raw(client, json.dumps(fields).encode(), "application/json")
+    assert response.status_code == HTTPStatus.CREATED
