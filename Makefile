@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# `PORT=8011 make run` serves on 8011, and the links in its emails point there
+# too (scripts/devstack.py sets SITE_URL from it, unless SITE_URL is set).
 PORT ?= 8000
 
 .PHONY: help install run test test-fast lint format migrate content superuser bench triage-eval clean

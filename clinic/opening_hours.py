@@ -135,3 +135,14 @@ def _ranges_text(ranges: list[tuple[time, time]]) -> str:
 def _clock(value: time) -> str:
     hour = value.hour % 12 or 12
     return f"{hour}:{value.minute:02d} {'am' if value.hour < 12 else 'pm'}"
+
+
+def short_clock(value: time) -> str:
+    """A time of day as people say it: '8 am', '8:30 am', '12 noon', '5 pm', '12 midnight'."""
+    if value.minute == 0 and value.hour == 12:
+        return "12 noon"
+    if value.minute == 0 and value.hour == 0:
+        return "12 midnight"
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes} {'am' if value.hour < 12 else 'pm'}"

@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A view that cannot reach the database answers 503 with Retry-After (process_exception only).
+    "clinic.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -137,14 +139,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.str("TEST_DATABASE_NAME", default=""):
+    # Two test runs at once on one server each need a test database of their own.
+    DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A database that does not answer fails a connection in seconds, not at the TCP timeout (minutes).
+    # A database that does not answer fails a connection in seconds, not at the TCP timeout (minutes),
+    # and the request answers 503 (clinic/middleware.py). Another value: DATABASE_URL's
+    # `?connect_timeout=3` (psycopg waits at least 2 s).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def cache_config(url: str) -> dict:
+    """The cache at `url`; on Redis, with timeouts, so a Redis that hangs costs a request a quarter second.
+
+    Without them redis-py waits for an answer forever. Every use of the cache
+    carries on without it (the rate limits let the request through, pages are
+    rendered), so one that fails quickly is only slower. A Redis that answers
+    does so in a millisecond; a quarter second leaves room for a slow moment.
+    """
+    config = env.cache_url_config(url)
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        config.setdefault("OPTIONS", {}).update(socket_connect_timeout=0.25, socket_timeout=0.25)
+    return config
+
+
 CACHE_URL = env.str("CACHE_URL", default="")
 if CACHE_URL:
-    CACHES = {"default": env.cache_url_config(CACHE_URL)}
+    CACHES = {"default": cache_config(CACHE_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "clinic"}}
 
@@ -198,6 +220,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "clinic.lockout.lockout_response"
 # The same client address as the throttle and the IP hash.
 AXES_CLIENT_IP_CALLABLE = "clinic.client_address.client_address"
+
+# A claim on a callback with no activity by its holder for this long lapses back to the queue.
+CALLBACK_CLAIM_LAPSE_MINUTES = env.int("CALLBACK_CLAIM_LAPSE_MINUTES", default=30)
 
 # Who may tell the app the client's address (X-Forwarded-For): nobody by
 # default, so the socket's address counts. Behind proxies, set one of these.
@@ -269,8 +294,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
-# A web request must never hang on a Redis that is down: publish fails fast,
-# and the transactional outbox (re-published by beat) covers the gap.
+# Celery's own connections (the worker's, beat's) give up on a Redis that is
+# down quickly; this app's publishes are bounded on their own (BROKER_PUBLISH_*).
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=0.5)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
@@ -282,24 +307,39 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than any task can run (time limit above), so a slow task is
     # never handed to a second worker while the first still holds it.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
-    # How a publisher (the web process) retries a broker that does not
-    # answer: once, at once, then it gives up and the outbox takes over.
+    # How beat's producer retries a broker that does not answer: once, at
+    # once, then it gives up until the entry's next tick.
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.5,
     "socket_connect_timeout": 1,
+    # Not shorter: a worker whose connection times out drops it and cancels
+    # the tasks it is running, so a slow moment of Redis must not look like
+    # a lost one. (Its BRPOP waits in a poll, not on this timeout.)
     "socket_timeout": 3,
     "retry_on_timeout": False,
     "max_connections": 20,
     "health_check_interval": 25,
 }
+# This app's own publishes (requests_app/services/broker.py: from the web after
+# a commit, and from tasks) go through a pool of their own, where each step
+# (taking a pooled producer, connecting, each answer from Redis) gives up after
+# BROKER_PUBLISH_TIMEOUT, with no retry: a Redis that hangs costs a patient at
+# most about twice that, and the outbox sends the request later. A Redis that
+# answers does so in a millisecond. After a publish fails, the publishes of
+# the next BROKER_CIRCUIT_OPEN_SECONDS in that process are left to the outbox
+# without trying (a circuit breaker). The worker's and beat's own connections
+# keep the options above.
+BROKER_PUBLISH_TIMEOUT = env.float("BROKER_PUBLISH_TIMEOUT", default=0.5)
+BROKER_CIRCUIT_OPEN_SECONDS = env.float("BROKER_CIRCUIT_OPEN_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "heartbeat": {"task": "requests_app.tasks.heartbeat", "schedule": 60.0},
     "republish-pipeline": {"task": "requests_app.tasks.republish_pipeline", "schedule": 10.0},
     "sweep-notifications": {"task": "requests_app.tasks.sweep_notifications", "schedule": 10.0},
     "escalate-overdue": {"task": "requests_app.tasks.escalate_overdue_callbacks", "schedule": 60.0},
+    "release-lapsed-claims": {"task": "requests_app.tasks.release_lapsed_claims", "schedule": 60.0},
     "appointment-reminders": {"task": "requests_app.tasks.send_appointment_reminders", "schedule": 3600.0},
     "daily-digest": {"task": "requests_app.tasks.send_daily_digest", "schedule": crontab(hour=7, minute=0)},
     "retention": {"task": "requests_app.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
@@ -318,6 +358,10 @@ REST_FRAMEWORK = {
         "staff": env.str("STAFF_API_RATE", default="600/minute"),
     },
     "UNAUTHENTICATED_USER": None,
+    # JSON only: `?format=` is not a switch (the queue refuses unknown parameters, the rest ignore them).
+    "URL_FORMAT_OVERRIDE": None,
+    # A database that cannot be reached is a 503 with Retry-After, as on every other page (clinic/middleware.py).
+    "EXCEPTION_HANDLER": "requests_app.api.errors.exception_handler",
     # DRF's own get_ident believes any X-Forwarded-For when this is None; 0 means the socket
     # address. The throttles here use clinic.client_address, which honours TRUSTED_PROXY_*.
     "NUM_PROXIES": 0,
@@ -336,6 +380,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PriorityEnum": "requests_app.models.intake.Priority.choices",
         "ScreeningAnswerEnum": "requests_app.triage.screening.ANSWER_CHOICES",
+        "AppointmentStatusEnum": "requests_app.models.appointments.AppointmentStatus.choices",
+        "CallbackStatusEnum": "requests_app.models.callbacks.CallbackStatus.choices",
     },
 }
 
@@ -355,6 +401,16 @@ CLINIC = {
     "FRONT_DESK_EMAIL": env.str("CLINIC_FRONT_DESK_EMAIL", default="frontdesk@localhost"),
     "PRIVACY_NOTICE_VERSION": env.str("PRIVACY_NOTICE_VERSION", default="2026-11"),
 }
+# How long an appointment lasts: it must start and end inside the opening hours.
+APPOINTMENT_MINUTES = env.int("APPOINTMENT_MINUTES", default=45)
+if not 5 <= APPOINTMENT_MINUTES <= 8 * 60:
+    raise ImproperlyConfigured(f"APPOINTMENT_MINUTES must be from 5 to 480, not {APPOINTMENT_MINUTES}.")
+# Where an appointment can be: one place or several separated by ";" (the desk chooses one).
+CLINIC_LOCATIONS = [
+    place.strip() for place in env.str("CLINIC_LOCATIONS", default=CLINIC["ADDRESS"]).split(";") if place.strip()
+]
+if not CLINIC_LOCATIONS or any(len(place) > 200 for place in CLINIC_LOCATIONS):
+    raise ImproperlyConfigured("CLINIC_LOCATIONS must name at least one place, each at most 200 characters.")
 # Past versions are for reading: a revert would bypass the services and their checks.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)

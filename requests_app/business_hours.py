@@ -14,6 +14,12 @@ callback is due:
 - routine with a best time to call: by the end of the patient's first
   preferred window (time-of-day slot on a preferred day, inside opening
   hours), which also orders the queue within a priority.
+
+The best time is what the clinic keeps of it (`keep_best_time`): a day the
+clinic never opens, or a slot it is never open in, is left out (whatever the
+form or the API let through), and a preference with nothing left is no
+preference. The form offers only what the opening hours keep
+(`slot_choices`, `day_choices`), with each slot's real hours in its label.
 """
 
 from __future__ import annotations
@@ -27,23 +33,146 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 
-from clinic.opening_hours import DAY_CODES, DAY_NAMES, parse_opening_hours
+from clinic.opening_hours import DAY_CODES, DAY_NAMES, OpeningHours, parse_opening_hours, short_clock
 
-# The patient's best time to call, as time-of-day slots (clinic's local time).
+
+@dataclass(frozen=True)
+class Slot:
+    """A time of day a patient can ask to be called in; on a given day it is its overlap with the opening hours."""
+
+    code: str
+    name: str
+    # How a sentence says it: "we will call you in the morning".
+    phrase: str
+    start: time
+    end: time
+
+
+# The first and last slots run to the ends of the day, so that a clinic
+# opening at 7 or closing at 9 pm offers those hours too.
+SLOTS: tuple[Slot, ...] = (
+    Slot("morning", "Morning", "in the morning", time(0), time(12)),
+    Slot("midday", "Midday", "at midday", time(12), time(14)),
+    Slot("afternoon", "Afternoon", "in the afternoon", time(14), time(17)),
+    Slot("evening", "Evening", "in the evening", time(17), time.max),
+)
+SLOTS_BY_CODE = {slot.code: slot for slot in SLOTS}
+
+# The slots' codes with fixed names, as the staff pages and the API show them.
+# Patients see the clinic's real hours instead (`slot_choices`).
 TIME_SLOTS: dict[str, tuple[str, time, time]] = {
     "morning": ("Morning (8 am to 12 noon)", time(8), time(12)),
     "midday": ("Midday (12 noon to 2 pm)", time(12), time(14)),
     "afternoon": ("Afternoon (2 pm to 5 pm)", time(14), time(17)),
     "evening": ("Early evening (5 pm to 8 pm)", time(17), time(20)),
 }
-TIME_SLOT_CHOICES = [(code, label) for code, (label, _, _) in TIME_SLOTS.items()]
-DAY_CHOICES = list(zip(DAY_CODES, DAY_NAMES, strict=True))
 
 EMERGENCY_WITHIN = timedelta(minutes=15)
 URGENT_WITHIN = timedelta(hours=1)
 # A preferred window with less than this left is too short to plan a call in.
 MIN_USEFUL_WINDOW = timedelta(minutes=30)
 SEARCH_DAYS = 21
+
+
+def clinic_opening_hours() -> OpeningHours:
+    """The clinic's weekly opening hours (settings.CLINIC["OPENING_HOURS"], checked at start-up)."""
+    return _parsed_hours(settings.CLINIC["OPENING_HOURS"])
+
+
+@lru_cache(maxsize=8)
+def _parsed_hours(spec: str) -> OpeningHours:
+    return parse_opening_hours(spec)
+
+
+def _length(start: time, end: time) -> timedelta:
+    return datetime.combine(date.min, end) - datetime.combine(date.min, start)
+
+
+def open_weekdays(hours: OpeningHours) -> list[int]:
+    """The weekdays (0 = Monday) with any opening hours."""
+    return [day for day in range(7) if hours.get(day)]
+
+
+def slot_span(hours: OpeningHours, code: str, weekdays: Iterable[int]) -> tuple[time, time] | None:
+    """The hours of a slot the clinic is open on those weekdays (earliest start, latest end).
+
+    None when the clinic is never open in it, or never for long enough to plan a call.
+    """
+    slot = SLOTS_BY_CODE[code]
+    spans = [
+        (max(start, slot.start), min(end, slot.end))
+        for day in weekdays
+        for start, end in hours.get(day, [])
+        if _length(max(start, slot.start), min(end, slot.end)) >= MIN_USEFUL_WINDOW
+    ]
+    if not spans:
+        return None
+    return min(start for start, _ in spans), max(end for _, end in spans)
+
+
+def slot_label(hours: OpeningHours, code: str) -> str:
+    """ "Morning (8 am to 12 noon)": the slot with the hours the clinic is open in it."""
+    slot = SLOTS_BY_CODE[code]
+    span = slot_span(hours, code, open_weekdays(hours))
+    if span is None:
+        return slot.name
+    return f"{slot.name} ({short_clock(span[0])} to {short_clock(span[1])})"
+
+
+def slot_choices(hours: OpeningHours) -> list[tuple[str, str]]:
+    """The slots the clinic is open in, labelled with their real hours."""
+    days = open_weekdays(hours)
+    return [(slot.code, slot_label(hours, slot.code)) for slot in SLOTS if slot_span(hours, slot.code, days)]
+
+
+def day_choices(hours: OpeningHours) -> list[tuple[str, str]]:
+    """The weekdays the clinic opens on."""
+    return [(DAY_CODES[day], DAY_NAMES[day]) for day in open_weekdays(hours)]
+
+
+@dataclass(frozen=True)
+class BestTime:
+    """What the patient asked for, and what of it the clinic keeps."""
+
+    asked_slots: tuple[str, ...] = ()
+    asked_days: tuple[str, ...] = ()
+    slots: tuple[str, ...] = ()
+    days: tuple[str, ...] = ()
+
+    @property
+    def asked(self) -> bool:
+        return bool(self.asked_slots or self.asked_days)
+
+    @property
+    def kept(self) -> bool:
+        return bool(self.slots or self.days)
+
+    @property
+    def closed_days(self) -> tuple[str, ...]:
+        """Days asked for that the clinic never opens on."""
+        return tuple(day for day in self.asked_days if day not in self.days)
+
+    @property
+    def closed_slots(self) -> tuple[str, ...]:
+        """Slots asked for that the clinic is never open in (on the days kept)."""
+        return tuple(slot for slot in self.asked_slots if slot not in self.slots)
+
+
+def keep_best_time(hours: OpeningHours, slots: Iterable[str], days: Iterable[str]) -> BestTime:
+    """The patient's best time without the days and slots the clinic is never open in.
+
+    Unknown codes are ignored. A slot is kept when the clinic is open in it
+    for at least MIN_USEFUL_WINDOW on one of the days kept (any open day, when
+    none is). Codes come back once each, in the week's and the day's order.
+    """
+    wanted_slots, wanted_days = set(slots), set(days)
+    asked_slots = tuple(slot.code for slot in SLOTS if slot.code in wanted_slots)
+    asked_days = tuple(code for code in DAY_CODES if code in wanted_days)
+    open_days = set(open_weekdays(hours))
+    kept_days = tuple(code for code in asked_days if DAY_CODES.index(code) in open_days)
+    weekdays = [DAY_CODES.index(code) for code in kept_days] or sorted(open_days)
+    kept_slots = tuple(code for code in asked_slots if slot_span(hours, code, weekdays))
+    return BestTime(asked_slots=asked_slots, asked_days=asked_days, slots=kept_slots, days=kept_days)
 
 
 @dataclass(frozen=True)
@@ -107,7 +236,9 @@ class BusinessCalendar:
         self, start: datetime, slots: Iterable[str], days: Iterable[str]
     ) -> Iterator[tuple[datetime, datetime]]:
         """Open periods from `start` that fall in the patient's preferred slots and days."""
-        slot_ranges = [TIME_SLOTS[s][1:] for s in slots if s in TIME_SLOTS] or [(time(0), time(23, 59, 59))]
+        slot_ranges = [(SLOTS_BY_CODE[s].start, SLOTS_BY_CODE[s].end) for s in slots if s in SLOTS_BY_CODE] or [
+            (time(0), time.max)
+        ]
         weekdays = {DAY_CODES.index(d) for d in days if d in DAY_CODES} or set(range(7))
         for period_start, period_end in self.open_periods(start):
             if period_start.weekday() not in weekdays:
@@ -146,10 +277,60 @@ def clinic_calendar(around: datetime) -> BusinessCalendar:
     tz = ZoneInfo(settings.TIME_ZONE)
     first = around.astimezone(tz).date() - timedelta(days=1)
     return BusinessCalendar(
-        hours=parse_opening_hours(settings.CLINIC["OPENING_HOURS"]),
+        hours=clinic_opening_hours(),
         tz=tz,
         closed_dates=closed_dates_between(first, first + timedelta(days=SEARCH_DAYS + 2)),
     )
+
+
+@dataclass(frozen=True)
+class CallbackTiming:
+    """When the call is due, when it would be due without a best time, and the best time as kept."""
+
+    due_at: datetime
+    usual_due_at: datetime
+    best_time: BestTime
+
+    @property
+    def later_for_best_time(self) -> bool:
+        """The patient's best time put the call on a later day than the clinic's usual deadline.
+
+        (A few hours later on the same day is what the patient asked for, and needs no explaining.)
+        """
+        return self.due_at.date() > self.usual_due_at.astimezone(self.due_at.tzinfo).date()
+
+
+def callback_timing(
+    *,
+    received_at: datetime,
+    priority: str,
+    best_time_slots: Iterable[str] = (),
+    best_days: Iterable[str] = (),
+    calendar: BusinessCalendar | None = None,
+) -> CallbackTiming:
+    """When the front desk must have called the patient back, and what the best time to call did to it.
+
+    - emergency: 15 minutes while open, else at opening;
+    - urgent: one business hour (no waiting for the patient's best time);
+    - routine: one business day, or the end of the first window of the
+      patient's best time that the clinic keeps.
+    """
+    calendar = calendar or clinic_calendar(received_at)
+    best_time = keep_best_time(calendar.hours, best_time_slots, best_days)
+    if priority == "emergency":
+        is_open = calendar.is_open(received_at)
+        due = received_at + EMERGENCY_WITHIN if is_open else calendar.next_open(received_at)
+        return CallbackTiming(due_at=due, usual_due_at=due, best_time=best_time)
+    start = calendar.next_open(received_at)
+    if priority == "urgent":
+        # Red flags: no waiting for the patient's preferred time.
+        due = calendar.add_business_time(start, URGENT_WITHIN)
+        return CallbackTiming(due_at=due, usual_due_at=due, best_time=best_time)
+    usual = calendar.next_business_day(start)
+    if best_time.kept:
+        for _, window_end in calendar.preferred_windows(start, best_time.slots, best_time.days):
+            return CallbackTiming(due_at=window_end, usual_due_at=usual, best_time=best_time)
+    return CallbackTiming(due_at=usual, usual_due_at=usual, best_time=best_time)
 
 
 def callback_due_at(
@@ -160,18 +341,11 @@ def callback_due_at(
     best_days: Iterable[str] = (),
     calendar: BusinessCalendar | None = None,
 ) -> datetime:
-    """When the front desk must have called the patient back."""
-    calendar = calendar or clinic_calendar(received_at)
-    if priority == "emergency":
-        if calendar.is_open(received_at):
-            return received_at + EMERGENCY_WITHIN
-        return calendar.next_open(received_at)
-    start = calendar.next_open(received_at)
-    if priority == "urgent":
-        # Red flags: no waiting for the patient's preferred time.
-        return calendar.add_business_time(start, URGENT_WITHIN)
-    slots, days = list(best_time_slots), list(best_days)
-    if slots or days:
-        for _, window_end in calendar.preferred_windows(start, slots, days):
-            return window_end
-    return calendar.next_business_day(start)
+    """When the front desk must have called the patient back (see `callback_timing`)."""
+    return callback_timing(
+        received_at=received_at,
+        priority=priority,
+        best_time_slots=best_time_slots,
+        best_days=best_days,
+        calendar=calendar,
+    ).due_at

@@ -8,7 +8,8 @@ priority, due time and a link to the admin, never the patient's name.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from requests_app.formatting import format_moment
 from requests_app.models import Notification
 
 UNREACHABLE_LINK_SALT = "requests_app.better-time"
@@ -29,6 +31,10 @@ SUBJECTS = {
     "urgent_alert": "URGENT appointment request {reference}: call back by {due}",
     "emergency_alert": "EMERGENCY appointment request {reference}: call now",
     "appointment_scheduled": "Your appointment on {appointment}",
+    "appointment_rescheduled": "Your appointment has moved to {appointment}",
+    "appointment_cancelled": "Your appointment on {appointment} is cancelled",
+    "appointment_missed": "We missed you at your appointment ({reference})",
+    "appointment_attended": "Thank you for coming in ({reference})",
     "appointment_reminder": "Reminder: your appointment tomorrow, {appointment}",
     "patient_unreachable": "We tried to call you about your appointment request ({reference})",
     "escalation": "Overdue callback {reference} (was due {due})",
@@ -44,15 +50,6 @@ def read_better_time_token(token: str) -> int:
     """The request id in a signed link; raises signing.BadSignature if tampered with or expired."""
     data = signing.loads(token, salt=UNREACHABLE_LINK_SALT, max_age=UNREACHABLE_LINK_MAX_AGE)
     return int(data["r"])
-
-
-def _local(moment: datetime) -> datetime:
-    return timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE))
-
-
-def format_moment(moment: datetime) -> str:
-    local = _local(moment)
-    return local.strftime("%A %-d %B at %-I:%M %p").replace("AM", "am").replace("PM", "pm")
 
 
 def _context(notification: Notification) -> dict:
@@ -71,13 +68,7 @@ def _context(notification: Notification) -> dict:
         if callback is not None:
             context["due"] = format_moment(callback.due_at)
             context["admin_url"] = settings.SITE_URL + reverse("admin:requests_app_callback_change", args=[callback.pk])
-            if callback.appointment_date and callback.appointment_time:
-                start = timezone.make_aware(
-                    datetime.combine(callback.appointment_date, callback.appointment_time),
-                    ZoneInfo(settings.TIME_ZONE),
-                )
-                context["appointment_start"] = start
-                context["appointment"] = format_moment(start)
+            context.update(_appointment_context(notification, callback))
         else:
             context["due"] = format_moment(expected_callback(request))
         context["expected_call"] = format_moment(expected_callback(request))
@@ -96,27 +87,82 @@ def _context(notification: Notification) -> dict:
     return context
 
 
-def appointment_ics(context: dict) -> bytes:
-    """An iCalendar file for the appointment, in the clinic's time zone."""
-    from icalendar import Calendar, Event
+def _appointment_context(notification: Notification, callback) -> dict:
+    """The appointment as the email tells it: as it was when the email was queued (the notification's snapshot).
+
+    An email built without one (a preview, or a row queued before snapshots)
+    tells the callback's latest appointment as it is now.
+    """
+    booking = (notification.context or {}).get("appointment")
+    if not booking:
+        latest = callback.appointments.order_by("-created_at", "-id").first()
+        if latest is None:
+            return {}
+        booking = latest.snapshot()
+    zone = ZoneInfo(settings.TIME_ZONE)
+    start = datetime.fromisoformat(booking["starts_at"]).astimezone(zone)
+    previous = booking.get("previous_starts_at")
+    return {
+        "appointment": format_moment(start),
+        "appointment_start": start,
+        # Added in UTC: added on the clock, it would be an hour off across a change of clocks.
+        "appointment_end": (start.astimezone(UTC) + timedelta(minutes=booking["minutes"])).astimezone(zone),
+        "appointment_minutes": booking["minutes"],
+        "appointment_location": booking["location"],
+        "appointment_note": booking.get("note", ""),
+        "appointment_uid": booking["uid"],
+        "appointment_sequence": booking["sequence"],
+        "appointment_cancelled": booking["status"] == "cancelled",
+        "previous_appointment": format_moment(datetime.fromisoformat(previous)) if previous else "",
+    }
+
+
+def _mailbox(address: str) -> str:
+    return parseaddr(address)[1] or address
+
+
+def appointment_ics(context: dict, *, attendee: str = "") -> bytes:
+    """An iCalendar file for the appointment, in the clinic's time zone.
+
+    Every file about one appointment has its UID; each change has a higher
+    SEQUENCE, so a calendar replaces the event it holds rather than adding
+    one. A cancellation is METHOD:CANCEL with STATUS:CANCELLED (and the
+    patient as the attendee it removes), which takes the event away.
+    """
+    from icalendar import Calendar, Event, vCalAddress
 
     clinic = settings.CLINIC
-    start = context["appointment_start"]
+    cancelled = context.get("appointment_cancelled", False)
     calendar = Calendar()
     calendar.add("prodid", f"-//{clinic['NAME']}//Appointments//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     event = Event()
-    event.add("uid", f"appointment-{context['reference']}@{settings.SITE_URL.split('://')[-1]}")
+    event.add("uid", context["appointment_uid"])
+    event.add("sequence", context["appointment_sequence"])
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("summary", f"Appointment at {clinic['NAME']}")
-    event.add("dtstart", start)
-    event.add("dtend", start + timedelta(minutes=45))
+    event.add("dtstart", context["appointment_start"])
+    event.add("dtend", context["appointment_end"])
     event.add("dtstamp", timezone.now())
-    event.add("location", context["callback"].appointment_location)
-    event.add("description", f"Reference {context['reference']}. To change it, call {clinic['PHONE']}.")
+    event.add("location", context["appointment_location"])
+    organizer = vCalAddress(f"mailto:{_mailbox(settings.DEFAULT_FROM_EMAIL)}")
+    organizer.params["cn"] = clinic["NAME"]
+    event.add("organizer", organizer)
+    if cancelled and attendee:
+        event.add("attendee", vCalAddress(f"mailto:{attendee}"))
+    if cancelled:
+        description = f"Cancelled. Reference {context['reference']}. To book again, call {clinic['PHONE']}."
+    else:
+        description = f"Reference {context['reference']}. To change it, call {clinic['PHONE']}."
+    event.add("description", description)
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+# Emails that carry the appointment's calendar file.
+WITH_CALENDAR_FILE = ("appointment_scheduled", "appointment_rescheduled", "appointment_cancelled")
 
 
 def build_email(notification: Notification) -> EmailMultiAlternatives:
@@ -128,8 +174,10 @@ def build_email(notification: Notification) -> EmailMultiAlternatives:
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[notification.recipient]
     )
     message.attach_alternative(html, "text/html")
-    if notification.event == "appointment_scheduled":
-        message.attach("appointment.ics", appointment_ics(context), "text/calendar; method=PUBLISH")
+    if notification.event in WITH_CALENDAR_FILE and "appointment_uid" in context:
+        method = "CANCEL" if context["appointment_cancelled"] else "PUBLISH"
+        ics = appointment_ics(context, attendee=notification.recipient)
+        message.attach("appointment.ics", ics, f"text/calendar; method={method}")
     return message
 
 

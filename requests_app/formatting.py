@@ -1,8 +1,15 @@
-"""Small formatting helpers for staff pages."""
+"""How times and waits are written for people: one clock, the clinic's, with its abbreviation."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from clinic.opening_hours import DAY_CODES, DAY_NAMES
+from requests_app.business_hours import SLOTS_BY_CODE, CallbackTiming
 
 
 def duration_text(duration: timedelta | None) -> str:
@@ -17,3 +24,84 @@ def duration_text(duration: timedelta | None) -> str:
     if days:
         return f"{days} d {hours} h"
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def clinic_local(moment: datetime) -> datetime:
+    """The moment on the clinic's clock (settings.TIME_ZONE), whatever zone it was stored in."""
+    return timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE))
+
+
+def _clock(local: datetime) -> str:
+    return local.strftime("%-I:%M %p").replace("AM", "am").replace("PM", "pm")
+
+
+def clinic_time(moment: datetime) -> str:
+    """ "10:12 am EST": a time of day on the clinic's clock, with its abbreviation (EST or EDT)."""
+    local = clinic_local(moment)
+    return f"{_clock(local)} {local.tzname()}"
+
+
+def format_moment(moment: datetime) -> str:
+    """ "Tuesday 24 November at 10:15 am EST": a day and time as a patient or the desk reads it."""
+    local = clinic_local(moment)
+    return f"{local.strftime('%A %-d %B')} at {_clock(local)} {local.tzname()}"
+
+
+def _or_list(items: list[str]) -> str:
+    """ "Monday", "Monday or Tuesday", "Monday, Tuesday or Friday"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def best_time_phrase(slots: tuple[str, ...], days: tuple[str, ...], *, plural_days: bool = False) -> str:
+    """ "on Tuesday or Thursday in the morning": a best time to call as a sentence says it."""
+    names = [DAY_NAMES[DAY_CODES.index(day)] + ("s" if plural_days else "") for day in days]
+    parts = []
+    if names:
+        parts.append(f"on {_or_list(names)}")
+    if slots:
+        parts.append(_or_list([SLOTS_BY_CODE[slot].phrase for slot in slots]))
+    return " ".join(parts)
+
+
+def best_time_note(timing: CallbackTiming) -> str:
+    """One sentence on why the call comes when it does, when the patient's best time changed it; else "".
+
+    "That is later than our usual one working day because you asked us to call
+    on Thursday in the morning." or, for a time the clinic is never open, "We are
+    not open on Sundays, so we will call you in the evening instead."
+    """
+    best_time = timing.best_time
+    if not best_time.asked:
+        return ""
+    if best_time.closed_days or best_time.closed_slots:
+        closed = best_time_phrase(best_time.closed_slots, best_time.closed_days, plural_days=True)
+        if best_time.closed_slots and best_time.days and not best_time.closed_days:
+            closed = f"{closed} {best_time_phrase((), best_time.days, plural_days=True)}"
+        if best_time.kept:
+            instead = f"we will call you {best_time_phrase(best_time.slots, best_time.days)} instead"
+        else:
+            instead = "we will call you during our opening hours instead"
+        return f"We are not open {closed}, so {instead}."
+    if timing.later_for_best_time:
+        return (
+            "That is later than our usual one working day because you asked us to call "
+            f"{best_time_phrase(best_time.slots, best_time.days)}."
+        )
+    return ""
+
+
+def clinic_zone_abbreviation(moment: datetime | None = None) -> str:
+    """ "EST" or "EDT": the abbreviation of the clinic's clock at `moment` (now by default)."""
+    return clinic_local(moment or timezone.now()).tzname() or settings.TIME_ZONE
+
+
+def short_moment(moment: datetime, *, now: datetime | None = None) -> str:
+    """ "Tue 1 Dec, 10:12 am EST": a moment in a staff list or table, on the clinic's clock.
+
+    The year is added when it is not the current one ("Mon 30 Nov 2025, 4:05 pm EST").
+    """
+    local = clinic_local(moment)
+    year = f" {local.year}" if local.year != clinic_local(now or timezone.now()).year else ""
+    return f"{local.strftime('%a %-d %b')}{year}, {_clock(local)} {local.tzname()}"

@@ -1,4 +1,9 @@
-"""Staff roles. The groups are created by a data migration with these permissions."""
+"""Staff roles: the groups, created by a data migration with these permissions.
+
+Who counts as front desk or supervisor is decided from the permissions, in
+one place: `requests_app.policy` (is_front_desk, is_supervisor and the
+matching user querysets).
+"""
 
 FRONT_DESK = "Front desk"
 SUPERVISOR = "Supervisor"
@@ -29,14 +34,6 @@ SUPERVISOR_PERMISSIONS = (
     ("requests_app", "change_clinicclosure"),
     ("requests_app", "view_retentionrun"),
 )
-
-
-def is_front_desk(user) -> bool:
-    return user.is_active and user.is_staff and (user.is_superuser or user.has_perm("requests_app.work_callback"))
-
-
-def is_supervisor(user) -> bool:
-    return user.is_active and user.is_staff and (user.is_superuser or user.has_perm("requests_app.supervise_callback"))
 
 
 def ensure_groups(group_model, permission_model) -> None:

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from statistics import median
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from requests_app.models import AppointmentRequest, CallAttempt, Callback, CallbackStatus, Priority, RequestStatus
+from clinic.opening_hours import DAY_CODES
+from requests_app.business_hours import SLOTS_BY_CODE, clinic_calendar, clinic_opening_hours, keep_best_time
+from requests_app.formatting import clinic_local
+from requests_app.models import (
+    AppointmentRequest,
+    CallAttempt,
+    Callback,
+    CallbackStatus,
+    Priority,
+    RequestStatus,
+    StaffProfile,
+)
 from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
 from requests_app.triage.flags import RedFlag, Tier, flag_for
 from requests_app.triage.screening import ANSWERS, NOT_SURE, QUESTIONS, SKIPPED, Question
@@ -21,15 +32,17 @@ def _requests():
     return AppointmentRequest.objects.exclude(status=RequestStatus.MERGED)
 
 
-def queue_summary() -> dict[str, int]:
+def queue_summary(*, user=None) -> dict[str, int]:
     """Open, overdue and unassigned callbacks now, the open ones per tier, and requests in the last day.
 
     `emergency`, `urgent` and `routine` each count one tier only (`urgent`
-    does not include emergencies). One query for the callbacks, one for the
-    requests.
+    does not include emergencies). With `user`, `mine` counts the open
+    callbacks assigned to them (the queue's "assigned to: me" filter). One
+    query for the callbacks, one for the requests.
     """
     now = timezone.now()
     open_q = Q(status__in=OPEN_CALLBACK_STATUSES)
+    mine = {"mine": Count("pk", filter=Q(assigned_to=user))} if user is not None else {}
     counts = Callback.objects.filter(open_q).aggregate(
         open=Count("pk"),
         overdue=Count("pk", filter=Q(due_at__lt=now)),
@@ -37,6 +50,7 @@ def queue_summary() -> dict[str, int]:
         urgent=Count("pk", filter=Q(priority=Priority.URGENT)),
         routine=Count("pk", filter=Q(priority=Priority.ROUTINE)),
         unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
+        **mine,
     )
     counts["last_24h"] = _requests().filter(created_at__gte=now - timedelta(hours=24)).count()
     return counts
@@ -252,3 +266,50 @@ def raised_by_repeat(request: AppointmentRequest) -> str:
             own = max(own, tier)
     current = Tier.from_code(request.priority)
     return repeats.get(current, "") if current > own else ""
+
+
+# --- the call console and the next call ------------------------------------------------------------
+
+# "Due" for the desk: overdue, or due within this window (the queue's "due in the next 8 hours" filter too).
+DUE_SOON = timedelta(hours=8)
+
+
+def best_time_is_now(*, slots, days, now: datetime | None = None) -> bool | None:
+    """Whether `now` falls in the patient's best time to call; None when they gave none the clinic keeps.
+
+    The best time is what the clinic keeps of it (`keep_best_time`): a slot or
+    a day the clinic is never open in is no preference. A slot runs on the
+    clinic's clock, from its start to its end (`business_hours.SLOTS`).
+    """
+    kept = keep_best_time(clinic_opening_hours(), slots or (), days or ())
+    if not kept.kept:
+        return None
+    local = clinic_local(now or timezone.now())
+    if kept.days and DAY_CODES[local.weekday()] not in kept.days:
+        return False
+    clock = local.time()
+    return not kept.slots or any(SLOTS_BY_CODE[code].start <= clock < SLOTS_BY_CODE[code].end for code in kept.slots)
+
+
+def staff_on_shift(*, user) -> bool:
+    """Whether `user` is on shift (gets new callbacks round-robin); a user without a staff profile is not."""
+    return bool(StaffProfile.objects.filter(user=user).values_list("on_shift", flat=True).first())
+
+
+def suggested_appointment(*, request: AppointmentRequest, now: datetime | None = None) -> tuple[date, time] | None:
+    """A first guess at the booking: the next opening from tomorrow on inside the patient's best time.
+
+    The start of the first window of their best time the clinic keeps (or of
+    the next open period when they gave none); None when the clinic has no
+    opening hours in the weeks ahead.
+    """
+    now = now or timezone.now()
+    calendar = clinic_calendar(now)
+    tomorrow = datetime.combine(clinic_local(now).date() + timedelta(days=1), time(0), calendar.tz)
+    kept = keep_best_time(calendar.hours, request.best_time_slots or (), request.best_days or ())
+    windows = calendar.preferred_windows(tomorrow, kept.slots, kept.days) if kept.kept else iter(())
+    for start, _ in windows:
+        return start.date(), start.time()
+    for start, _ in calendar.open_periods(tomorrow):
+        return start.date(), start.time()
+    return None

@@ -13,7 +13,7 @@ from django.db import Error as DatabaseError
 from django.utils import timezone
 
 from requests_app.models import Heartbeat, PipelineRecord
-from requests_app.services import notifications, pipeline, retention, supervision
+from requests_app.services import callbacks, notifications, pipeline, retention, supervision
 from requests_app.termination import clean_up, stopping
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,12 @@ def sweep_notifications() -> int:
 def escalate_overdue_callbacks() -> int:
     """Beat, every minute: flag overdue callbacks once and tell the supervisors."""
     return supervision.callbacks_escalate_overdue()
+
+
+@shared_task
+def release_lapsed_claims() -> int:
+    """Beat, every minute: callbacks whose holder has done nothing for the lapse time go back to the queue."""
+    return callbacks.callbacks_release_lapsed()
 
 
 @shared_task

@@ -6,6 +6,7 @@ import math
 import uuid
 from http import HTTPStatus
 
+from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -13,12 +14,15 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from requests_app.emails import format_moment, read_better_time_token
+from clinic.middleware import database_unavailable_page
+from requests_app.business_hours import callback_timing
+from requests_app.emails import read_better_time_token
+from requests_app.formatting import best_time_note, format_moment
 from requests_app.forms import AppointmentRequestForm, new_form_token
-from requests_app.models import AppointmentRequest, Channel, IdempotencyRecord
+from requests_app.models import AppointmentRequest, Callback, Channel, IdempotencyRecord
 from requests_app.services.callbacks import callback_reopen_with_better_time
 from requests_app.services.idempotency import IdempotencyConflict, fingerprint, idempotent_submission
-from requests_app.services.intake import appointment_request_create, expected_callback
+from requests_app.services.intake import appointment_request_create
 from requests_app.throttling import AppointmentRequestThrottle, client_ip
 from requests_app.triage.guidance import guidance_for, guidance_title
 
@@ -69,6 +73,20 @@ def confirmation_url(submission_key: str) -> str:
     return reverse("requests_app:received", args=[token])
 
 
+def _form_while_database_unavailable(request: HttpRequest) -> HttpResponse:
+    """The form again, as the patient sent it, saying that nothing was saved (the database cannot be reached).
+
+    Needs no database: no source article is looked up (its slug stays in the
+    hidden field), and CSRF keeps its secret in a cookie, not the session. The
+    form keeps its token, so sent again it is the same submission: had the
+    request been committed just before the connection broke, the patient gets
+    its confirmation, not a second request. The middleware sets the 503.
+    """
+    form = AppointmentRequestForm(request.POST if request.method == "POST" else None, initial=_initial(request))
+    return render(request, "requests/form.html", {"form": form, "article": None, "database_unavailable": True})
+
+
+@database_unavailable_page(_form_while_database_unavailable)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def request_appointment(request: HttpRequest) -> HttpResponse:
@@ -94,7 +112,9 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
         data["form_token"] = new_form_token() if "form_token" in form.errors else data.get("form_token", "")
         form.data = data
         return _render_form(request, form, status=HTTPStatus.UNPROCESSABLE_ENTITY)
-    if form.bot_suspected():
+    # Only the honeypot refuses a form: one sent back within seconds (autofill
+    # does that) is accepted, and the desk is asked to check it (`checks`).
+    if form.honeypot_filled():
         data = request.POST.copy()
         data["website"] = ""
         data["form_token"] = new_form_token()
@@ -123,9 +143,12 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
         "campaign": cleaned["campaign"],
         "screening": form.screening_answers(),
     }
+    checks = form.review_reasons()
 
     def create():
-        result = appointment_request_create(**fields, channel=Channel.WEB_FORM, client_ip=client_ip(request))
+        result = appointment_request_create(
+            **fields, channel=Channel.WEB_FORM, client_ip=client_ip(request), checks=checks
+        )
         priority = result.request.priority
         body = {"reference": result.request.reference, "priority": priority, "urgent": priority != "routine"}
         return result.request, HTTPStatus.SEE_OTHER, body
@@ -159,12 +182,19 @@ def request_received(request: HttpRequest, token: str) -> HttpResponse:
     appointment_request = record.request
     # The tier of this submission (a confirmation from before the three tiers has only "urgent").
     priority = record.response_body.get("priority") or ("urgent" if record.response_body.get("urgent") else "routine")
+    timing = callback_timing(
+        received_at=appointment_request.created_at,
+        priority=appointment_request.priority,
+        best_time_slots=appointment_request.best_time_slots,
+        best_days=appointment_request.best_days,
+    )
     return render(
         request,
         "requests/received.html",
         {
             "appointment_request": appointment_request,
-            "expected_call": format_moment(expected_callback(appointment_request)),
+            "expected_call": format_moment(timing.due_at),
+            "best_time_note": best_time_note(timing),
             "priority": priority,
             "guidance": guidance_for(priority),
             "guidance_title": guidance_title(priority),
@@ -197,4 +227,16 @@ def better_time(request: HttpRequest, token: str) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
         context.update(done=True, already=not changed)
+        if changed:
+            due_at = Callback.objects.filter(request=appointment_request).values_list("due_at", flat=True).first()
+            context["expected_call"] = format_moment(due_at) if due_at else ""
     return render(request, "requests/better_time.html", context)
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice: what the request form collects, why, for how long, who sees it, how to have it deleted."""
+    return render(
+        request,
+        "requests/privacy.html",
+        {"retention_months": settings.RETENTION_MONTHS, "version": settings.CLINIC["PRIVACY_NOTICE_VERSION"]},
+    )

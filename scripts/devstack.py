@@ -6,6 +6,9 @@ bound to 127.0.0.1 with its data under `var/redis/`) unless `REDIS_URL` is
 set, then a Celery worker, Celery beat and the web server. A process that
 dies is restarted (a few times at most); Ctrl-C or SIGTERM stops them all,
 the web server first and Redis last.
+
+Links in emails point at the address served (`--port`, from `PORT`), unless
+SITE_URL is set in the environment or in `.env`: then that wins.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,6 +84,28 @@ def port_in_use(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def dotenv_value(path: Path, name: str) -> str:
+    """The value `.env` gives `name` ("" when the file or the line is missing)."""
+    if not path.is_file():
+        return ""
+    value = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, rest = line.strip().removeprefix("export ").partition("=")
+        if sep and key.strip() == name:
+            value = rest.strip().strip("'\"")
+    return value
+
+
+def site_url(port: int, environ: Mapping[str, str], dotenv: Path) -> str:
+    """Where links in emails point: SITE_URL when set (the environment, then `.env`), else the address served."""
+    return environ.get("SITE_URL") or dotenv_value(dotenv, "SITE_URL") or f"http://127.0.0.1:{port}"
+
+
+def child_environment(port: int, environ: Mapping[str, str], dotenv: Path) -> dict[str, str]:
+    """The environment of every process started here: the caller's, with the SITE_URL for the port served."""
+    return dict(environ, PYTHONUNBUFFERED="1", SITE_URL=site_url(port, environ, dotenv))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -88,7 +114,7 @@ def main() -> int:
 
     for folder in ("log", "redis", "mail"):
         (VAR / folder).mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env = child_environment(args.port, os.environ, ROOT / ".env")
     children: list[Child] = []
 
     if "REDIS_URL" not in os.environ:
@@ -142,6 +168,7 @@ def main() -> int:
     Site            {site}/
     Request form    {site}/request-appointment/
     Admin           {site}/admin/      (create a login: .venv/bin/python manage.py createsuperuser)
+    Links in emails {env["SITE_URL"]}/
     API docs        {site}/api/docs/
     Readiness       {site}/readyz
     Emails          {VAR / "mail"}/   (one .eml file per message)

@@ -118,7 +118,15 @@ def test_invalid_fields_get_a_400_keyed_by_field(client, change, field, message)
     assert AppointmentRequest.objects.count() == 0
 
 
-@pytest.mark.parametrize("missing", ["first_name", "last_name", "phone", "email", "reason", "consent"])
+def test_a_request_without_a_reason_is_accepted_as_on_the_form(client):
+    fields = patient_fields()
+    del fields["reason"]
+    response = post(client, fields)
+    assert response.status_code == HTTPStatus.CREATED
+    assert AppointmentRequest.objects.get().reason == ""
+
+
+@pytest.mark.parametrize("missing", ["first_name", "last_name", "phone", "email", "consent"])
 def test_each_required_field_is_named_when_missing(client, missing):
     fields = patient_fields()
     del fields[missing]
@@ -180,9 +188,22 @@ def test_the_same_idempotency_key_with_another_body_gets_422(client):
     assert AppointmentRequest.objects.count() == 1
 
 
-def test_an_overlong_idempotency_key_is_refused(client):
-    response = post(client, patient_fields(), HTTP_IDEMPOTENCY_KEY="k" * 300)
+@pytest.mark.parametrize("key", ["k" * 201, "two words", "ключ", "tab\there"])
+def test_an_idempotency_key_outside_the_schemas_pattern_is_refused_and_nothing_is_saved(client, key):
+    response = post(client, patient_fields(), HTTP_IDEMPOTENCY_KEY=key)
     assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "printable ASCII" in response.json()["detail"]
+    assert not AppointmentRequest.objects.exists()
+
+
+def test_the_schema_states_the_idempotency_key_pattern_the_server_enforces(client):
+    from requests_app.api.public import IDEMPOTENCY_KEY_PATTERN
+
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"][URL]["post"]
+    header = next(p for p in operation["parameters"] if p["name"] == "Idempotency-Key")
+    assert header["schema"]["pattern"] == IDEMPOTENCY_KEY_PATTERN.pattern
+    assert "503" in operation["responses"]
 
 
 def test_submissions_past_the_rate_are_refused_with_429_and_retry_after(client, settings):
@@ -308,3 +329,11 @@ def test_the_schema_says_consent_must_be_true(client):
         consent = components[consent["allOf"][0]["$ref"].rsplit("/", 1)[-1]]
     assert consent["enum"] == [True]
     assert consent["type"] == "boolean"
+
+
+def test_the_api_says_why_the_call_comes_later_when_the_best_time_moved_it(client):
+    moved = post(client, patient_fields(best_days=["sun"], best_time_slots=["evening"])).json()
+    assert "not open on Sundays" in moved["expected_callback"]["note"]
+    plain = post(client, patient_fields()).json()
+    assert plain["expected_callback"]["note"] == ""
+    assert plain["expected_callback"]["text"].endswith(("EST", "EDT"))

@@ -14,6 +14,7 @@ from requests_app.models import CallAttempt, Callback, CallbackStatus, Notificat
 from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
 from requests_app.services.callbacks import callback_claim, callback_close, callback_log_attempt
 from requests_app.services.pipeline import request_process
+from tests.support.appointments import bookable_day
 from tests.support.bulk import bulk_callbacks
 from tests.support.intake import submit
 
@@ -47,7 +48,7 @@ def new_callback(**fields) -> Callback:
 
 
 def future_day() -> date:
-    return timezone.localdate() + timedelta(days=3)
+    return bookable_day(time(10, 30), after=3)
 
 
 @pytest.fixture
@@ -134,6 +135,38 @@ def test_an_unknown_status_filter_is_refused_with_the_choices(desk):
     response = desk.get(BASE + "?status=everything")
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "open" in response.json()["status"][0]
+
+
+@pytest.mark.parametrize(
+    ("query", "unknown"),
+    [
+        ("?overdu=true", ["overdu"]),  # a misspelled filter would otherwise list the whole queue
+        ("?status=open&sort=due_at&q=Quinn", ["q", "sort"]),
+        ("?format=api", ["format"]),  # not DRF's renderer switch here: JSON only
+    ],
+)
+def test_a_query_parameter_the_queue_does_not_take_is_refused_by_name(desk, callback, query, unknown):
+    response = desk.get(BASE + query)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    errors = response.json()
+    assert sorted(errors) == unknown
+    assert all("Known: status, mine, unassigned, overdue, cursor, page_size" in errors[name][0] for name in unknown)
+
+
+def test_every_parameter_the_queue_takes_is_in_the_schema_and_the_other_operations_ignore_query_strings(
+    client, desk, callback
+):
+    schema = json.loads(client.get("/api/schema/", HTTP_ACCEPT="application/json").content)
+    listing = schema["paths"][BASE]["get"]
+    declared = {parameter["name"]: parameter["schema"] for parameter in listing["parameters"]}
+    assert set(declared) == {"status", "mine", "unassigned", "overdue", "cursor", "page_size"}
+    assert "any other is refused with 400" in listing["description"]
+    assert declared["status"]["enum"] == sorted(["open", "all", *CallbackStatus.values])
+    assert {declared[name]["type"] for name in ("mine", "unassigned", "overdue")} == {"boolean"}
+    assert (declared["page_size"]["minimum"], declared["page_size"]["maximum"]) == (1, 200)
+    query = "?status=open&mine=false&unassigned=false&overdue=false&page_size=5&cursor="
+    assert desk.get(BASE + query).status_code == HTTPStatus.OK
+    assert desk.get(url(callback) + "?anything=1").status_code == HTTPStatus.OK
 
 
 def test_following_next_walks_the_whole_queue_in_order_without_gaps_or_repeats(desk):
@@ -229,7 +262,7 @@ def test_the_detail_has_the_reason_symptom_labels_red_flags_and_every_attempt(de
         ("post", "claim", None),
         ("post", "release", None),
         ("post", "attempts", {"outcome": "busy"}),
-        ("post", "schedule", {"appointment_date": NEXT_MONTH, "appointment_time": "10:00", "location": "Room 1"}),
+        ("post", "schedule", {"appointment_date": NEXT_MONTH, "appointment_time": "10:00"}),
         ("post", "close", {"reason": "declined"}),
         ("post", "unreachable", None),
     ],
@@ -261,7 +294,9 @@ def test_a_second_claim_is_a_409_that_names_who_has_it(client, front_desk, other
     client.force_login(other_front_desk)
     response = post(client, url(callback, "claim"))
     assert response.status_code == HTTPStatus.CONFLICT
-    assert response.json() == {"detail": "Dana is already working on this callback."}
+    detail = response.json()["detail"]
+    assert detail.startswith("Dana is already working on this callback (since ")
+    assert detail.endswith("Ask them or a supervisor if you need to claim it.")
     callback.refresh_from_db()
     assert callback.assigned_to == front_desk
 
@@ -280,8 +315,8 @@ def test_someone_elses_callback_can_be_released_by_a_supervisor_but_not_by_the_d
     callback_claim(callback_id=callback.pk, user=other_front_desk)
     client.force_login(front_desk)
     response = post(client, url(callback, "release"))
-    assert response.status_code == HTTPStatus.FORBIDDEN
-    assert "Only the person working on this callback or a supervisor" in response.json()["detail"]
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert "Eli is already working on this callback" in response.json()["detail"]
     callback.refresh_from_db()
     assert callback.assigned_to == other_front_desk
 
@@ -328,7 +363,8 @@ def test_a_body_that_is_not_a_json_object_is_a_400(desk, callback):
     assert response.status_code == HTTPStatus.BAD_REQUEST
 
 
-def test_scheduling_books_the_appointment_and_queues_the_confirmation_email(desk, front_desk, callback):
+def test_scheduling_books_the_appointment_and_queues_the_confirmation_email(desk, front_desk, callback, settings):
+    settings.CLINIC_LOCATIONS = ["Room 1", "Room 2"]
     day = future_day()
     response = post(
         desk,
@@ -350,10 +386,24 @@ def test_scheduling_books_the_appointment_and_queues_the_confirmation_email(desk
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"appointment_date": "2020-01-01", "appointment_time": "10:00", "location": "Room 1"}, "appointment_date"),
-        ({"appointment_date": "2099-01-01", "appointment_time": "25:00", "location": "Room 1"}, "appointment_time"),
+        ({"appointment_date": "2020-01-01", "appointment_time": "10:00"}, "appointment_date"),
+        ({"appointment_date": "2099-01-01", "appointment_time": "25:00"}, "appointment_time"),
         ({"appointment_date": "2099-01-01", "appointment_time": "10:00", "location": "   "}, "location"),
-        ({"appointment_date": "tomorrow", "appointment_time": "10:00", "location": "Room 1"}, "appointment_date"),
+        ({"appointment_date": "tomorrow", "appointment_time": "10:00"}, "appointment_date"),
+        # What the schema's pattern refuses, although Python's parsers read it:
+        (
+            {"appointment_date": NEXT_MONTH.replace("-", ""), "appointment_time": "10:00"},
+            "appointment_date",
+        ),
+        ({"appointment_date": NEXT_MONTH + "\n", "appointment_time": "10:00"}, "appointment_date"),
+        # An offset was dropped without a word: 10:00+02:00 was booked at 10:00 in the clinic's zone.
+        ({"appointment_date": NEXT_MONTH, "appointment_time": "10:00+02:00"}, "appointment_time"),
+        ({"appointment_date": NEXT_MONTH, "appointment_time": "10:00Z"}, "appointment_time"),
+        ({"appointment_date": NEXT_MONTH, "appointment_time": "10"}, "appointment_time"),
+        ({"appointment_date": NEXT_MONTH, "appointment_time": "10:00", "location": "Room\n1"}, "location"),
+        ({"appointment_date": NEXT_MONTH, "appointment_time": "10:00", "location": 12}, "location"),
+        ({"appointment_date": NEXT_MONTH, "appointment_time": "10:00", "note": " " * 1001}, "note"),
+        ({"appointment_date": NEXT_MONTH, "appointment_time": "10:00", "note": "a\x07b"}, "note"),
     ],
 )
 def test_a_bad_schedule_is_a_400_and_books_nothing(desk, callback, body, field):
@@ -404,7 +454,7 @@ def test_unreachable_needs_three_failed_attempts(desk, front_desk, callback):
         ("claim", None),
         ("release", None),
         ("attempts", {"outcome": "busy"}),
-        ("schedule", {"appointment_date": NEXT_MONTH, "appointment_time": "10:00", "location": "Room 1"}),
+        ("schedule", {"appointment_date": NEXT_MONTH, "appointment_time": "10:00"}),
         ("close", {"reason": "duplicate"}),
         ("unreachable", None),
     ],
@@ -501,9 +551,14 @@ def test_the_openapi_schema_documents_every_staff_operation(client):
         ("/api/v1/staff/callbacks/{id}/release/", "post"),
         ("/api/v1/staff/callbacks/{id}/attempts/", "post"),
         ("/api/v1/staff/callbacks/{id}/schedule/", "post"),
+        ("/api/v1/staff/callbacks/{id}/reschedule/", "post"),
+        ("/api/v1/staff/callbacks/{id}/cancel/", "post"),
+        ("/api/v1/staff/callbacks/{id}/no-show/", "post"),
+        ("/api/v1/staff/callbacks/{id}/attended/", "post"),
         ("/api/v1/staff/callbacks/{id}/close/", "post"),
         ("/api/v1/staff/callbacks/{id}/unreachable/", "post"),
         ("/api/v1/staff/callbacks/{id}/priority/", "post"),
+        ("/api/v1/staff/callbacks/{id}/take-over/", "post"),
     }
     for (path, method), operation in operations.items():
         assert operation["tags"] == ["Staff queue"], path

@@ -6,7 +6,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from clinic.opening_hours import parse_opening_hours
-from requests_app.business_hours import BusinessCalendar, callback_due_at, clinic_calendar
+from requests_app.business_hours import (
+    BusinessCalendar,
+    callback_due_at,
+    callback_timing,
+    clinic_calendar,
+    day_choices,
+    keep_best_time,
+    slot_choices,
+)
+from requests_app.formatting import best_time_note
 from requests_app.models import ClinicClosure
 
 TZ = ZoneInfo("America/New_York")
@@ -127,3 +136,105 @@ def test_an_emergency_ignores_the_preferred_time():
     received = at(2026, 11, 23, 10, 0)
     due = callback_due_at(received_at=received, priority="emergency", best_time_slots=["evening"], calendar=calendar())
     assert due == at(2026, 11, 23, 10, 15)
+
+
+# --- The best time to call: what the clinic keeps of it ----------------------------
+
+
+def test_a_sunday_evening_only_request_is_called_on_the_first_evening_the_clinic_is_open():
+    """Sunday is never open: it is left out, and the evening (5 to 6 pm on weekdays) is kept."""
+    monday_night = at(2026, 11, 23, 19, 0)
+    due = callback_due_at(
+        received_at=monday_night,
+        priority="routine",
+        best_time_slots=["evening"],
+        best_days=["sun"],
+        calendar=calendar(),
+    )
+    assert due == at(2026, 11, 24, 18, 0)
+
+
+def test_a_time_of_day_the_clinic_is_never_open_in_is_ignored():
+    nine_to_five = BusinessCalendar(hours=parse_opening_hours("mon-fri 09:00-17:00"), tz=TZ, closed_dates=frozenset())
+    received = at(2026, 11, 23, 10, 15)
+    evening_only = callback_due_at(
+        received_at=received, priority="routine", best_time_slots=["evening"], calendar=nine_to_five
+    )
+    assert evening_only == callback_due_at(received_at=received, priority="routine", calendar=nine_to_five)
+
+
+@pytest.mark.parametrize(
+    ("spec", "slots", "days", "kept_slots", "kept_days"),
+    [
+        (HOURS, ["evening"], ["sun"], ("evening",), ()),
+        (HOURS, ["evening", "morning"], ["sat", "sun"], ("morning",), ("sat",)),  # no Saturday evening
+        ("mon-fri 09:00-17:00", ["evening"], [], (), ()),
+        ("mon-fri 09:00-17:00", ["morning", "nonsense"], ["fri", "friday"], ("morning",), ("fri",)),
+        ("mon-sun 07:00-21:00", ["evening"], ["sun"], ("evening",), ("sun",)),
+        # Open 5:00 to 5:20 pm only: too short to plan a call in.
+        ("mon-fri 08:00-17:20", ["evening"], [], (), ()),
+    ],
+)
+def test_the_best_time_keeps_only_days_and_times_the_clinic_is_open(spec, slots, days, kept_slots, kept_days):
+    best_time = keep_best_time(parse_opening_hours(spec), slots, days)
+    assert (best_time.slots, best_time.days) == (kept_slots, kept_days)
+
+
+def test_slot_labels_show_the_hours_the_clinic_is_open_in_them():
+    assert slot_choices(parse_opening_hours(HOURS)) == [
+        ("morning", "Morning (8 am to 12 noon)"),
+        ("midday", "Midday (12 noon to 2 pm)"),
+        ("afternoon", "Afternoon (2 pm to 5 pm)"),
+        ("evening", "Evening (5 pm to 6 pm)"),
+    ]
+    assert slot_choices(parse_opening_hours("mon-fri 08:30-16:45")) == [
+        ("morning", "Morning (8:30 am to 12 noon)"),
+        ("midday", "Midday (12 noon to 2 pm)"),
+        ("afternoon", "Afternoon (2 pm to 4:45 pm)"),
+    ]
+    assert day_choices(parse_opening_hours(HOURS))[-1] == ("sat", "Saturday")
+
+
+def timing(received, *, slots=(), days=(), priority="routine", hours=None):
+    cal = (
+        calendar()
+        if hours is None
+        else BusinessCalendar(hours=parse_opening_hours(hours), tz=TZ, closed_dates=frozenset())
+    )
+    return callback_timing(received_at=received, priority=priority, best_time_slots=slots, best_days=days, calendar=cal)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "note"),
+    [
+        # Monday 10:15: usually called by Tuesday 10:15.
+        (
+            {"days": ["thu"], "slots": ["morning"]},
+            "That is later than our usual one working day because you asked us to call on Thursday in the morning.",
+        ),
+        (
+            {"days": ["thu", "fri"]},
+            "That is later than our usual one working day because you asked us to call on Thursday or Friday.",
+        ),
+        ({"slots": ["afternoon"]}, ""),  # this afternoon: sooner than usual
+        ({"days": ["tue"], "slots": ["morning"]}, ""),  # Tuesday by noon: the day it would be due anyway
+        (
+            {"days": ["sun"], "slots": ["evening"]},
+            "We are not open on Sundays, so we will call you in the evening instead.",
+        ),
+        ({"days": ["sun"]}, "We are not open on Sundays, so we will call you during our opening hours instead."),
+        (
+            {"days": ["sat"], "slots": ["evening"]},
+            "We are not open in the evening on Saturdays, so we will call you on Saturday instead.",
+        ),
+        ({"days": ["thu"], "priority": "urgent"}, ""),  # red flags: the best time does not count
+        ({}, ""),
+    ],
+)
+def test_the_patient_is_told_in_one_sentence_when_their_best_time_changed_the_call(kwargs, note):
+    assert best_time_note(timing(at(2026, 11, 23, 10, 15), **kwargs)) == note
+
+
+def test_a_time_the_clinic_is_never_open_in_is_explained():
+    note = best_time_note(timing(at(2026, 11, 23, 10, 15), slots=["evening"], hours="mon-fri 09:00-17:00"))
+    assert note == "We are not open in the evening, so we will call you during our opening hours instead."

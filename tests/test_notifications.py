@@ -22,6 +22,7 @@ from requests_app.services.notifications import (
 from requests_app.services.pipeline import request_process
 from tests.conftest import point_celery_at
 from tests.fault.helpers import queued_tasks
+from tests.support.appointments import bookable_day
 from tests.support.intake import submit
 from tests.support.processes import free_port
 
@@ -232,7 +233,8 @@ def test_the_scheduling_confirmation_carries_a_calendar_file_in_the_clinics_time
 ):
     StaffProfile.objects.update(on_shift=False)
     callback = request_process(request_id=submit().request.pk)
-    day = timezone.localdate() + timedelta(days=3)
+    settings.CLINIC_LOCATIONS = ["Room 1", "Room 2"]
+    day = bookable_day(time(14, 30), after=3)
     services.callback_schedule(
         callback_id=callback.pk, user=front_desk, appointment_date=day, appointment_time=time(14, 30), location="Room 2"
     )

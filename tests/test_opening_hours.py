@@ -8,7 +8,7 @@ from datetime import time
 import pytest
 
 from clinic.context_processors import clinic, clinic_hours_text
-from clinic.opening_hours import format_opening_hours, opening_hours_text, parse_opening_hours
+from clinic.opening_hours import format_opening_hours, opening_hours_text, parse_opening_hours, short_clock
 
 WEEKDAY_HOURS = [(time(8), time(18))]
 
@@ -117,3 +117,19 @@ def test_a_malformed_setting_shows_as_written_instead_of_breaking_every_page(cap
     clinic_hours_text.cache_clear()
     assert clinic_hours_text("weekdays 9 to 5") == "weekdays 9 to 5"
     assert "CLINIC_OPENING_HOURS cannot be parsed" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (time(8), "8 am"),
+        (time(8, 30), "8:30 am"),
+        (time(12), "12 noon"),
+        (time(12, 15), "12:15 pm"),
+        (time(17), "5 pm"),
+        (time(0), "12 midnight"),
+        (time(23, 59), "11:59 pm"),
+    ],
+)
+def test_a_time_of_day_is_said_as_people_say_it(value, text):
+    assert short_clock(value) == text

@@ -10,10 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import time
 from http import HTTPStatus
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
@@ -33,6 +34,7 @@ from requests_app.models import (
 from requests_app.services.callbacks import callback_claim, callback_close
 from requests_app.services.pipeline import request_process
 from tests.factories import ArticleFactory, TopicFactory
+from tests.support.appointments import bookable_day
 from tests.support.intake import submit
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +102,7 @@ OTHER_ADMIN_PAGES: dict[str, dict[str, int | str]] = {
     "/admin/requests_app/callback/{callback}/close/": {ANONYMOUS: LOGIN, NO_GROUP: 403, DESK: 200, SUPERVISOR: 200},
     # Changing the tier overrides triage: supervisors only.
     "/admin/requests_app/callback/{callback}/priority/": {ANONYMOUS: LOGIN, NO_GROUP: 403, DESK: 403, SUPERVISOR: 200},
+    "/admin/requests_app/callback/{callback}/take-over/": {ANONYMOUS: LOGIN, NO_GROUP: 403, DESK: 403, SUPERVISOR: 200},
     "/admin/requests_app/callback/{callback}/history/{callback_version}/": {
         ANONYMOUS: LOGIN,
         NO_GROUP: 403,
@@ -138,6 +141,7 @@ API_ENDPOINTS: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "{callback}/close/"): {ANONYMOUS: 403, NO_GROUP: 403, DESK: 200, SUPERVISOR: 200},
     ("POST", "{callback}/unreachable/"): {ANONYMOUS: 403, NO_GROUP: 403, DESK: 200, SUPERVISOR: 200},
     ("POST", "{callback}/priority/"): {ANONYMOUS: 403, NO_GROUP: 403, DESK: 403, SUPERVISOR: 200},
+    ("POST", "{callback}/take-over/"): {ANONYMOUS: 403, NO_GROUP: 403, DESK: 403, SUPERVISOR: 200},
 }
 
 PATIENT = {
@@ -156,18 +160,21 @@ def _fast_password_hashing(settings):
 
 
 def _future_day() -> str:
-    return (timezone.localdate() + timedelta(days=3)).isoformat()
+    return bookable_day(time(10), after=3).isoformat()
 
 
 def _action_body(name: str) -> dict:
     if name in ("schedule", "schedule/"):
-        return {"appointment_date": _future_day(), "appointment_time": "10:00", "location": "Room 1", "note": ""}
+        location = settings.CLINIC_LOCATIONS[0]
+        return {"appointment_date": _future_day(), "appointment_time": "10:00", "location": location, "note": ""}
     if name in ("close", "close/"):
         return {"reason": "declined", "note": ""}
     if name in ("attempts", "attempts/"):
         return {"outcome": "busy", "note": ""}
     if name in ("priority", "priority/"):
         return {"priority": "urgent", "reason": "Sounded worse on the phone."}
+    if name in ("take-over", "take-over/"):
+        return {"reason": "Covering while Dana is at lunch."}
     return {}
 
 

@@ -128,13 +128,39 @@ def test_the_honeypot_refuses_the_submission_without_losing_what_was_typed(clien
     assert AppointmentRequest.objects.count() == 0
 
 
-def test_a_form_sent_back_faster_than_a_person_can_type_is_refused(client):
-    response = client.post(URL, form_data(form_token=token(age_seconds=0.5)))
+def test_a_form_sent_within_seconds_of_loading_is_accepted_and_the_desk_is_asked_to_check_it(client):
+    """Browser autofill fills the whole form at once: speed alone never turns a patient away."""
+    response = client.post(URL, form_data(form_token=token(age_seconds=1.2)))
+    assert response.status_code == HTTPStatus.SEE_OTHER
+    request = AppointmentRequest.objects.get()
+    assert request.reference in client.get(response["Location"]).content.decode()
+    [note] = RequestNote.objects.filter(request=request)
+    assert note.kind == RequestNote.Kind.CHECK
+    assert re.match(r"Sent [12] seconds? after the page loaded .*check it is a real request", note.body), note.body
+
+
+def test_the_desk_sees_what_to_check_on_the_callback_of_a_fast_form(client, admin_client):
+    from requests_app.services.pipeline import request_process
+
+    client.post(URL, form_data(form_token=token(age_seconds=0.4)))
+    callback = request_process(request_id=AppointmentRequest.objects.get().pk)
+    html = admin_client.get(f"/admin/requests_app/callback/{callback.pk}/change/").content.decode()
+    assert "after the page loaded (browser autofill does that, and so do bots): check it is a real request" in html
+
+
+def test_a_form_filled_in_at_a_person_s_pace_leaves_the_desk_nothing_to_check(client):
+    client.post(URL, form_data(form_token=token(age_seconds=45)))
+    assert AppointmentRequest.objects.count() == 1
+    assert not RequestNote.objects.exists()
+
+
+def test_a_fast_form_with_the_honeypot_filled_is_still_refused(client):
+    response = client.post(URL, form_data(form_token=token(age_seconds=0.2), website="http://spam.example"))
     assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert AppointmentRequest.objects.count() == 0
-    # The page carries a fresh token: sending it again a little later works.
+    # The page carries a fresh token, so a person who was refused by mistake can send it again.
     fresh = re.search(r'name="form_token" value="([^"]+)"', response.content.decode()).group(1)
-    assert fresh != form_data()["form_token"]
+    assert signing.loads(fresh, salt=FORM_TOKEN_SALT)["t"] > time.time() - 5
 
 
 def test_a_tampered_token_is_refused_with_a_message(client):
@@ -268,3 +294,233 @@ def test_the_confirmation_address_reveals_neither_reference_nor_urgency(client):
 
 def test_a_forged_confirmation_address_is_a_404(client):
     assert client.get("/request-appointment/received/not-a-token/").status_code == HTTPStatus.NOT_FOUND
+
+
+# --- What the form says when something is missing or wrong -------------------
+
+
+def error_summary(html: str) -> list[str]:
+    """The messages of the error summary, as a screen reader reads its list."""
+    summary = re.search(r'<div class="error-summary"[^>]*id="error-summary".*?</ul>', html, re.S).group(0)
+    return [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li>(.*?)</li>", summary, re.S)]
+
+
+def test_each_missing_detail_is_named_in_words_a_patient_understands(client):
+    response = client.post(URL, form_data(first_name="", last_name="", phone="", email="", consent=None))
+    html = response.content.decode()
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert error_summary(html) == [
+        "Enter your first name",
+        "Enter your last name",
+        "Enter your phone number",
+        "Enter your email address",
+        "Tick the box to agree that we may contact you: we need it to call you back.",
+    ]
+    assert "This field is required." not in html
+    # No "label: message" run-ons such as "about this request.: Tick the box".
+    assert ".:" not in html and "?:" not in html
+
+
+def test_a_safety_question_left_out_is_named_by_the_question_in_the_summary(client):
+    from requests_app.triage.screening import QUESTIONS_BY_CODE
+
+    data = form_data()
+    del data["screening_fever"]
+    html = client.post(URL, data).content.decode()
+    question = QUESTIONS_BY_CODE["fever"].text
+    assert error_summary(html) == [
+        f"{question} Answer yes, no or not sure, or tick the box to answer these questions on the phone."
+    ]
+    assert '<a href="#id_screening_fever_0">' in html
+
+
+@pytest.mark.parametrize("typed", ["603 555 0123", "+1 (603) 555-0123", "555-01"])
+def test_the_phone_number_comes_back_exactly_as_it_was_typed_after_an_error(client, typed):
+    html = client.post(URL, form_data(phone=typed, email="not-an-address")).content.decode()
+    phone_input = re.search(r'<input[^>]*name="phone"[^>]*>', html).group(0)
+    assert f'value="{typed}"' in phone_input, phone_input
+    assert 'type="tel"' in phone_input
+
+
+def test_optional_is_said_once_for_each_optional_field_and_never_for_a_required_one(client):
+    html = client.get(URL).content.decode()
+    fields = re.findall(r'<div class="field[^"]*">(.*?)\n</div>', html, re.S)
+    said = {re.search(r'name="(\w+)"', field).group(1): field.count("(optional)") for field in fields}
+    for name in ("reason", "insurance_note", "pain_duration", "best_time_slots", "best_days", "symptoms"):
+        assert said[name] == 1, (name, said[name])
+    for name in ("first_name", "last_name", "phone", "email", "consent"):
+        assert said[name] == 0, name
+    assert html.count("(optional)") == 6
+
+
+def test_after_a_failed_send_the_summary_comes_first_and_takes_the_focus(client):
+    html = client.post(URL, form_data(first_name="")).content.decode()
+    main = html[html.index('<main id="main"') :]
+    summary = re.search(r'<div class="error-summary"[^>]*>', main).group(0)
+    # Straight after the page's heading, before anything else the patient would read.
+    assert main.index("<h1>") < main.index('id="error-summary"') < main.index("Tell us how to reach you")
+    assert 'tabindex="-1"' in summary and "autofocus" in summary and 'role="alert"' in summary
+    assert '<a href="#id_first_name">Enter your first name</a>' in main
+    # Browsers that ignore autofocus on a box get the same from a small script (the CSP allows no inline one).
+    assert re.search(r'<script src="/static/js/error-summary.js" defer></script>', html)
+    assert "<script>" not in html
+
+
+def test_the_form_page_loads_no_script_until_something_needs_correcting(client):
+    assert "error-summary.js" not in client.get(URL).content.decode()
+
+
+# --- The privacy notice --------------------------------------------------------
+
+
+def test_the_privacy_notice_says_what_is_kept_for_how_long_and_how_to_have_it_deleted(client, settings):
+    settings.RETENTION_MONTHS = 18
+    settings.CLINIC = {**settings.CLINIC, "PRIVACY_NOTICE_VERSION": "2027-02", "FRONT_DESK_EMAIL": "desk@clinic.test"}
+    response = client.get("/privacy/")
+    html = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert "<h1>How we use your details</h1>" in html
+    assert "Privacy notice version 2027-02" in html
+    assert "for 18 months" in html
+    assert 'href="mailto:desk@clinic.test"' in html
+    assert settings.CLINIC["PHONE"] in html
+    for collected in ("phone number", "safety questions", "scrambled form of your internet address"):
+        assert collected in html
+    assert "delete" in html
+
+
+def test_the_privacy_notice_is_linked_where_consent_is_asked_and_from_every_page_s_footer(client):
+    form = client.get(URL).content.decode()
+    consent_onwards = form[form.index('id="id_consent"') :]
+    assert re.search(r'<a href="/privacy/">how we use and keep your details</a>', consent_onwards)
+    footer = client.get("/").content.decode().split('<footer class="site-footer">')[1]
+    assert 'href="/privacy/"' in footer
+
+
+# --- The best time to call: only what the clinic keeps ----------------------------
+
+DEFAULT_HOURS = "mon-fri 08:00-18:00; sat 09:00-13:00"
+SLOT_LABEL = re.compile(
+    r"^(?P<name>[A-Z][a-z]+) \((?P<start>[\d:]+ (?:am|pm|noon)) to (?P<end>[\d:]+ (?:am|pm|noon))\)$"
+)
+
+
+def clock(text: str):
+    from datetime import time as clock_time
+
+    if text == "12 noon":
+        return clock_time(12)
+    number, half = text.split()
+    hour, _, minute = number.partition(":")
+    return clock_time(int(hour) % 12 + (12 if half == "pm" else 0), int(minute or 0))
+
+
+def offered(html: str, name: str) -> dict[str, str]:
+    """The checkboxes of one field: value -> label."""
+    return dict(re.findall(rf'<input type="checkbox" name="{name}" value="(\w+)"[^>]*> ([^<]+)</label>', html))
+
+
+@pytest.mark.parametrize(
+    ("spec", "slots", "days"),
+    [
+        (
+            DEFAULT_HOURS,
+            {
+                "morning": "Morning (8 am to 12 noon)",
+                "midday": "Midday (12 noon to 2 pm)",
+                "afternoon": "Afternoon (2 pm to 5 pm)",
+                "evening": "Evening (5 pm to 6 pm)",
+            },
+            ["mon", "tue", "wed", "thu", "fri", "sat"],
+        ),
+        (
+            "mon-thu 08:00-20:00; fri 08:00-16:00",
+            {
+                "morning": "Morning (8 am to 12 noon)",
+                "midday": "Midday (12 noon to 2 pm)",
+                "afternoon": "Afternoon (2 pm to 5 pm)",
+                "evening": "Evening (5 pm to 8 pm)",
+            },
+            ["mon", "tue", "wed", "thu", "fri"],
+        ),
+        (
+            "mon-sun 07:00-21:00",
+            {
+                "morning": "Morning (7 am to 12 noon)",
+                "midday": "Midday (12 noon to 2 pm)",
+                "afternoon": "Afternoon (2 pm to 5 pm)",
+                "evening": "Evening (5 pm to 9 pm)",
+            },
+            ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+        ),
+        (
+            "mon-fri 09:00-12:00,13:00-17:00",
+            {
+                "morning": "Morning (9 am to 12 noon)",
+                "midday": "Midday (1 pm to 2 pm)",
+                "afternoon": "Afternoon (2 pm to 5 pm)",
+            },
+            ["mon", "tue", "wed", "thu", "fri"],
+        ),
+    ],
+)
+def test_the_form_offers_only_the_days_and_times_the_clinic_is_open_with_their_real_hours(
+    client, settings, spec, slots, days
+):
+    from clinic.opening_hours import DAY_CODES, parse_opening_hours
+
+    settings.CLINIC = {**settings.CLINIC, "OPENING_HOURS": spec}
+    hours = parse_opening_hours(spec)
+    html = client.get(URL).content.decode()
+
+    assert offered(html, "best_time_slots") == slots
+    assert list(offered(html, "best_days")) == days
+    # Whatever the configuration: the hours a label shows are inside the opening hours of an offered day,
+    # and no day is left out that the clinic opens on.
+    for label in slots.values():
+        match = SLOT_LABEL.match(label)
+        start, end = clock(match["start"]), clock(match["end"])
+        assert any(
+            open_at <= start and end <= close_at for day in days for open_at, close_at in hours[DAY_CODES.index(day)]
+        ), (spec, label)
+    for day in set(DAY_CODES) - set(days):
+        assert not hours[DAY_CODES.index(day)]
+
+
+def test_a_day_or_time_the_clinic_never_opens_is_refused_by_the_form_with_a_reason(client, settings):
+    settings.CLINIC = {**settings.CLINIC, "OPENING_HOURS": "mon-fri 09:00-17:00"}
+    html = client.post(URL, form_data(best_days=["sun"], best_time_slots=["evening"])).content.decode()
+    assert error_summary(html) == [
+        "Choose from the times listed: they are the times we are open.",
+        "Choose from the days listed: they are the days we are open.",
+    ]
+    assert AppointmentRequest.objects.count() == 0
+
+
+def received_on(location: str, client, moment) -> str:
+    """The confirmation page, as if the request had arrived at `moment`."""
+    AppointmentRequest.objects.update(created_at=moment)
+    return client.get(location).content.decode()
+
+
+def test_the_confirmation_says_why_the_call_comes_later_when_the_patient_s_best_time_is_days_away(client, settings):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    settings.CLINIC = {**settings.CLINIC, "OPENING_HOURS": DEFAULT_HOURS}
+    location = client.post(URL, form_data(best_days=["fri"], best_time_slots=["morning"]))["Location"]
+    # Monday 7 December 2026, 10:15 am: usually called by Tuesday; the patient asked for Friday morning.
+    html = received_on(location, client, datetime(2026, 12, 7, 10, 15, tzinfo=ZoneInfo("America/New_York")))
+    assert "You can expect our call by <strong>Friday 11 December at 12:00 pm EST</strong>." in html
+    assert "That is later than our usual one working day because you asked us to call on Friday in the morning." in html
+
+
+def test_the_confirmation_says_nothing_more_when_the_best_time_does_not_delay_the_call(client, settings):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    settings.CLINIC = {**settings.CLINIC, "OPENING_HOURS": DEFAULT_HOURS}
+    location = client.post(URL, form_data(best_time_slots=["afternoon"]))["Location"]
+    html = received_on(location, client, datetime(2026, 12, 7, 10, 15, tzinfo=ZoneInfo("America/New_York")))
+    assert "<strong>Monday 7 December at 5:00 pm EST</strong>." in html
+    assert "because you asked" not in html and "We are not open" not in html

@@ -1,3 +1,3 @@
-"""The admin: the callback queue, the requests behind it, and the outboxes."""
+"""The admin: the callback queue, the requests behind it, the outboxes and the staff accounts."""
 
-from requests_app.admin import callbacks, operations, requests  # noqa: F401  (registers the model admins)
+from requests_app.admin import callbacks, operations, requests, staff  # noqa: F401  (registers the model admins)

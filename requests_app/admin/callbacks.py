@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import csv
-from datetime import timedelta
+from datetime import datetime
+from functools import partial
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,17 +20,27 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from requests_app.admin.forms import CloseForm, PriorityForm, ScheduleForm
+from clinic.opening_hours import DAY_CODES, DAY_NAMES
+from requests_app.admin.appointments import appointment_console_context, appointment_urls
+from requests_app.admin.clock import clock_field
+from requests_app.admin.forms import CloseForm, PriorityForm, ScheduleForm, TakeOverForm
 from requests_app.admin.history import ReadOnlyHistoryAdmin
 from requests_app.admin.pagination import CappedCountPaginator
-from requests_app.formatting import duration_text
-from requests_app.models import CallAttempt, Callback, CallbackStatus, Priority
-from requests_app.models.callbacks import FAILED_OUTCOMES, UNREACHABLE_AFTER_ATTEMPTS
-from requests_app.roles import is_front_desk, is_supervisor
-from requests_app.selectors import request_triage_summary
+from requests_app.business_hours import SLOTS_BY_CODE, clinic_opening_hours, keep_best_time, slot_label
+from requests_app.formatting import clinic_time, duration_text, format_moment, short_moment
+from requests_app.models import AppointmentRequest, Callback, CallbackStatus, CallOutcome, Notification, Priority
+from requests_app.models.callbacks import UNREACHABLE_AFTER_ATTEMPTS
+from requests_app.policy import Action, allowed, is_front_desk, is_supervisor, live_holder_id, refusal
+from requests_app.selectors import (
+    DUE_SOON,
+    best_time_is_now,
+    request_triage_summary,
+    suggested_appointment,
+)
 from requests_app.services import callbacks as services
+from requests_app.services import calls
 from requests_app.services.priority import request_change_priority
-from requests_app.triage import SYMPTOMS_BY_CODE
+from requests_app.triage import SYMPTOMS_BY_CODE, flag_for
 from requests_app.triage.screening import QUESTIONS_BY_CODE, answers_for_display
 
 EVIDENCE_KINDS = {"text": "In their words", "screening": "Answered yes", "checklist": "Ticked"}
@@ -37,6 +51,55 @@ def tier_badge(priority: str) -> SafeString:
     """The tier as the queue shows it: a coloured badge, strongest for an emergency."""
     label = Priority(priority).label if priority in Priority.values else priority
     return format_html('<span class="badge {}">{}</span>', BADGES.get(priority, "badge-routine"), label)
+
+
+# The console's one-click outcomes, as the buttons say them.
+OUTCOME_BUTTONS = {
+    CallOutcome.NO_ANSWER: "No answer",
+    CallOutcome.VOICEMAIL: "Left a voicemail",
+    CallOutcome.BUSY: "Busy",
+    CallOutcome.WRONG_NUMBER: "Wrong number",
+    CallOutcome.DECLINED: "Declined (closes it)",
+}
+OUTCOME_LOGGED = {
+    CallOutcome.NO_ANSWER: "Logged: no answer.",
+    CallOutcome.VOICEMAIL: "Logged: left a voicemail.",
+    CallOutcome.BUSY: "Logged: busy.",
+    CallOutcome.WRONG_NUMBER: "Logged: wrong number. A note on the request says to check the number first.",
+    CallOutcome.DECLINED: "Logged: the patient declined. The callback is closed.",
+}
+
+
+def best_time_text(request: AppointmentRequest, *, short: bool = False) -> str:
+    """The patient's best time to call as the clinic keeps it: "Morning (8 am to 12 noon) on Tuesday or Thursday".
+
+    `short`: "Morning · Tue, Thu" for the queue. "any time we are open" when there is none.
+    """
+    hours = clinic_opening_hours()
+    kept = keep_best_time(hours, request.best_time_slots or (), request.best_days or ())
+    if not kept.kept:
+        return "any time" if short else "any time we are open"
+    days = [DAY_NAMES[DAY_CODES.index(day)] for day in kept.days]
+    if short:
+        slots = [SLOTS_BY_CODE[code].name for code in kept.slots]
+        return " · ".join(part for part in (", ".join(slots), ", ".join(day[:3] for day in days)) if part)
+    slots = [slot_label(hours, code) for code in kept.slots]
+    text = " or ".join(slots)
+    if days:
+        text = f"{text} on {' or '.join(days)}" if text else f"on {' or '.join(days)}"
+    return text
+
+
+def appointment_start(callback: Callback) -> datetime:
+    """The booked appointment as a moment on the clinic's clock (date and time are stored as the clinic's)."""
+    return datetime.combine(callback.appointment_date, callback.appointment_time, ZoneInfo(settings.TIME_ZONE))
+
+
+def due_text(callback: Callback, now) -> tuple[str, bool]:
+    """("overdue by 2 h" or "in 25 min", overdue?) for an open callback."""
+    if callback.due_at < now:
+        return f"overdue by {duration_text(now - callback.due_at)}", True
+    return f"in {duration_text(callback.due_at - now)}", False
 
 
 def repeat_label(row: dict) -> str:
@@ -68,6 +131,11 @@ def _evidence_lines(rows) -> list[dict]:
         if what and line not in lines:
             lines.append(line)
     return lines
+
+
+def _message(error: ValidationError | PermissionDenied) -> str:
+    """A service's refusal as the desk reads it: the policy's reason, or the validation messages."""
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
 def highlighted_reason(reason: str, spans) -> SafeString:
@@ -121,7 +189,7 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "overdue":
             return queryset.filter(due_at__lt=now)
         if self.value() == "today":
-            return queryset.filter(due_at__gte=now, due_at__lt=now + timedelta(hours=8))
+            return queryset.filter(due_at__gte=now, due_at__lt=now + DUE_SOON)
         return queryset
 
 
@@ -155,28 +223,13 @@ class SourceArticleFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CallAttemptInline(admin.TabularInline):
-    """Past attempts read-only; a new one is logged through the service (see save_formset)."""
-
-    model = CallAttempt
-    extra = 1
-    max_num = 50
-    can_delete = False
-    fields = ["outcome", "note", "made_at", "made_by"]
-    readonly_fields = ["made_at", "made_by"]
-    verbose_name = "call attempt"
-    verbose_name_plural = "Call attempts (log a new one in the empty row)"
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request, obj=None):
-        return obj is not None and obj.is_open and is_front_desk(request.user)
-
-
 @admin.register(Callback)
 class CallbackAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["reference", "patient_name", "priority_badge", "status", "due", "attempt_count", "assigned_to"]
+    # Everything comes from the callback row and the two rows joined to it (request, assignee): no query per row.
+    list_display = [
+        "priority_badge", "reference", "patient_name", "phone_link", "flags_short", "best_time_short", "due",
+        "attempts", "holder", "status",
+    ]  # fmt: skip
     list_display_links = ["reference", "patient_name"]
     list_select_related = ["request", "assigned_to"]
     # "priority" offers the three tiers, emergency first (Priority's order).
@@ -195,17 +248,18 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
     list_per_page = 50
     paginator = CappedCountPaginator
     show_full_result_count = False
-    inlines = [CallAttemptInline]
     actions = ["claim_selected", "release_selected", "export_csv"]
     change_form_template = "admin/requests_app/callback/change_form.html"
+    change_list_template = "admin/requests_app/callback/change_list.html"
+    # The queue reloads itself this often (its filters are in the URL), unless a row is ticked.
+    refresh_seconds = 60
     fieldsets = [
         ("Patient", {"fields": ["reference", "patient_name", "phone", "email", "preferred_contact", "best_time"]}),
         ("Request", {"fields": ["received", "symptoms", "pain_duration", "patient_type", "insurance_note", "source",
                                 "notes"]}),
-        ("Callback", {"fields": ["status", "due", "assigned_to", "claimed_at", "attempt_count", "escalated_at",
-                                 "closing_reason", "closed_at"]}),
-        ("Appointment", {"fields": ["appointment_date", "appointment_time", "appointment_location",
-                                    "appointment_note"]}),
+        ("Callback", {"fields": ["status", "due", "assigned_to", "claimed", "attempt_count", "escalated",
+                                 "closing_reason", "closed"]}),
+        ("Appointment", {"fields": ["appointment_when", "appointment_location", "appointment_note"]}),
     ]  # fmt: skip
 
     # --- the queue's columns ---------------------------------------------------
@@ -218,20 +272,73 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
     def patient_name(self, obj: Callback) -> str:
         return obj.request.full_name
 
-    @admin.display(description="priority", ordering="priority_rank")
+    @admin.display(description="tier", ordering="priority_rank")
     def priority_badge(self, obj: Callback) -> str:
         return tier_badge(obj.priority)
 
+    @admin.display(description="phone")
+    def phone_link(self, obj: Callback) -> str:
+        number = obj.request.phone
+        if not number:
+            return ""
+        return format_html('<a class="phone" href="tel:{}">{}</a>', number.as_e164, number.as_national)
+
+    @admin.display(description="red flags")
+    def flags_short(self, obj: Callback) -> str:
+        flags = sorted(
+            {flag.code: flag for code in obj.request.red_flags if (flag := flag_for(code)) is not None}.values(),
+            key=lambda flag: -flag.tier,
+        )
+        if not flags:
+            return ""
+        more = f" +{len(flags) - 2} more" if len(flags) > 2 else ""
+        # "Numbness between the legs (saddle area)" reads "Numbness between the legs" in a column.
+        labels = [flag.label.split(" (")[0] for flag in flags[:2]]
+        return format_html('<span class="flags-short">{}{}</span>', "; ".join(labels), more)
+
+    @admin.display(description="best time")
+    def best_time_short(self, obj: Callback) -> str:
+        request = obj.request
+        text = best_time_text(request, short=True)
+        if obj.is_open and best_time_is_now(slots=request.best_time_slots, days=request.best_days):
+            return format_html('{} <strong class="best-now">now</strong>', text)
+        return text
+
     @admin.display(description="due", ordering="due_at")
     def due(self, obj: Callback) -> str:
-        now = timezone.now()
-        local = timezone.localtime(obj.due_at).strftime("%a %-d %b %H:%M")
+        when = short_moment(obj.due_at)
         if not obj.is_open:
-            return local
-        if obj.due_at < now:
-            overdue = duration_text(now - obj.due_at)
-            return format_html('<span class="overdue" title="{}">overdue by {}</span>', local, overdue)
-        return format_html('<span title="{}">in {}</span>', local, duration_text(obj.due_at - now))
+            return when
+        text, overdue = due_text(obj, timezone.now())
+        return format_html(
+            '<span class="{}">{}</span><br><span class="due-at">{}</span>',
+            "overdue" if overdue else "due-in",
+            text,
+            when,
+        )
+
+    @admin.display(description="attempts", ordering="attempt_count")
+    def attempts(self, obj: Callback) -> int:
+        return obj.attempt_count
+
+    @admin.display(description="holder")
+    def holder(self, obj: Callback) -> str:
+        if obj.assigned_to_id is None:
+            return "nobody"
+        name = obj.assigned_to.get_full_name() or obj.assigned_to.get_username()
+        if live_holder_id(obj) is None:
+            return format_html('<span class="lapsed">nobody ({}\u2019s claim lapsed)</span>', name)
+        return name
+
+    claimed = clock_field("claimed_at", "claimed", ordering=False)
+    escalated = clock_field("escalated_at", "escalated", ordering=False)
+    closed = clock_field("closed_at", "closed", ordering=False)
+
+    @admin.display(description="appointment")
+    def appointment_when(self, obj: Callback) -> str:
+        if not (obj.appointment_date and obj.appointment_time):
+            return "-"
+        return format_moment(appointment_start(obj))
 
     # --- the change page's read-only details --------------------------------------
 
@@ -250,16 +357,11 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="best time to call")
     def best_time(self, obj: Callback) -> str:
-        from requests_app.business_hours import TIME_SLOTS
-
-        slots = [TIME_SLOTS[s][0] for s in obj.request.best_time_slots if s in TIME_SLOTS]
-        days = [d.title() for d in obj.request.best_days]
-        return ", ".join(slots + days) or "any time we are open"
+        return best_time_text(obj.request)
 
     @admin.display(description="received")
     def received(self, obj: Callback) -> str:
-        created = obj.request.created_at
-        return f"{timezone.localtime(created):%a %-d %b %Y %H:%M} ({obj.request.get_channel_display()})"
+        return f"{short_moment(obj.request.created_at)} ({obj.request.get_channel_display()})"
 
     @admin.display(description="symptoms ticked")
     def symptoms(self, obj: Callback) -> str:
@@ -291,7 +393,7 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
         items = format_html_join(
             "",
             "<li><em>{}</em>: {}</li>",
-            ((timezone.localtime(n.created_at).strftime("%-d %b %H:%M"), n.body) for n in notes),
+            ((short_moment(n.created_at), n.body) for n in notes),
         )
         return format_html('<ul class="notes">{}</ul>', items)
 
@@ -299,8 +401,8 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
         readonly = [
             "reference", "patient_name", "phone", "email", "preferred_contact", "best_time", "received",
             "symptoms", "pain_duration", "patient_type", "insurance_note", "source", "notes", "status", "due",
-            "claimed_at", "attempt_count", "escalated_at", "closing_reason", "closed_at", "appointment_date",
-            "appointment_time", "appointment_location", "appointment_note",
+            "claimed", "attempt_count", "escalated", "closing_reason", "closed", "appointment_when",
+            "appointment_location", "appointment_note",
         ]  # fmt: skip
         if not is_supervisor(request.user) or (obj is not None and not obj.is_open):
             readonly.append("assigned_to")
@@ -326,28 +428,16 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
             actions.pop("release_selected", None)
         return actions
 
-    # --- saving: assignment by a supervisor, attempts through the service ---------
+    # --- saving: assignment by a supervisor (attempts are logged from the call console) ---------
 
     def save_model(self, request, obj, form, change):
-        if change and "assigned_to" in form.changed_data and is_supervisor(request.user):
-            services.callback_reassign(callback_id=obj.pk, to_user=form.cleaned_data["assigned_to"])
-
-    def save_formset(self, request, form, formset, change):
-        # The admin's change message reads these; formset.save() is not used.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for inline_form in formset.forms:
-            if not inline_form.has_changed() or inline_form.instance.pk or not inline_form.cleaned_data:
-                continue
+        if change and "assigned_to" in form.changed_data:
             try:
-                attempt = services.callback_log_attempt(
-                    callback_id=form.instance.pk,
-                    user=request.user,
-                    outcome=inline_form.cleaned_data["outcome"],
-                    note=inline_form.cleaned_data.get("note", ""),
+                services.callback_reassign(
+                    callback_id=obj.pk, user=request.user, to_user=form.cleaned_data["assigned_to"]
                 )
-                formset.new_objects.append(attempt)
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(request, _message(error), messages.ERROR)
 
     # --- the buttons ---------------------------------------------------------------
 
@@ -359,11 +449,23 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
             "unreachable": self.unreachable_view,
             "close": self.close_view,
             "priority": self.priority_view,
+            "take-over": self.take_over_view,
+            "outcome": self.outcome_view,
         }
         own = [
             path(f"<int:pk>/{name}/", self.admin_site.admin_view(view), name=f"requests_app_callback_{name}")
             for name, view in views.items()
         ]
+        own += [
+            path(
+                "<int:pk>/unreachable/confirm/",
+                self.admin_site.admin_view(self.unreachable_confirm_view),
+                name="requests_app_callback_unreachable_confirm",
+            ),
+            path("next/", self.admin_site.admin_view(self.next_call_view), name="requests_app_callback_next"),
+        ]
+        # Reschedule, cancel, no-show, attended (requests_app/admin/appointments.py).
+        own += appointment_urls(self)
         return own + super().get_urls()
 
     def _change_url(self, pk: int) -> str:
@@ -384,8 +486,7 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
         try:
             action()
         except (ValidationError, PermissionDenied) as error:
-            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            self.message_user(request, text, messages.ERROR)
+            self.message_user(request, _message(error), messages.ERROR)
         else:
             self.message_user(request, success, messages.SUCCESS)
         return HttpResponseRedirect(self._change_url(pk))
@@ -402,9 +503,7 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
         return self._run(
             request,
             pk,
-            lambda: services.callback_release(
-                callback_id=pk, user=request.user, supervisor=is_supervisor(request.user)
-            ),
+            lambda: services.callback_release(callback_id=pk, user=request.user),
             "Released back to the queue.",
         )
 
@@ -416,13 +515,15 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
             "Marked unreachable; the patient is emailed how to reach us.",
         )
 
-    def _form_view(self, request, pk, form_class, title, handle, *, require=None, initial=None):
+    def _form_view(self, request, pk, form_class, title, handle, *, require=None, initial=None, lead=""):
         (require or self._require_desk)(request)
         callback = get_object_or_404(Callback.objects.select_related("request"), pk=pk)
         form = form_class(request.POST or None, initial=initial(callback) if initial else None)
         if request.method == "POST" and form.is_valid():
             try:
                 handle(callback, form.cleaned_data)
+            except PermissionDenied as error:
+                form.add_error(None, _message(error))
             except ValidationError as error:
                 # A service's field errors name form fields only where the form has them.
                 if hasattr(error, "error_dict") and not set(error.error_dict) <= set(form.fields):
@@ -437,22 +538,42 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
             "callback": callback,
             "opts": self.model._meta,
             "change_url": self._change_url(pk),
+            "lead": lead,
         }
         return TemplateResponse(request, "admin/requests_app/callback/action_form.html", context)
 
     def schedule_view(self, request, pk):
+        # From the console's "Reached: book…" (?reached=1, kept by the form's POST): the call is logged too.
+        reached = request.GET.get("reached") == "1"
+
         def handle(callback, data):
-            services.callback_schedule(
-                callback_id=callback.pk,
-                user=request.user,
-                appointment_date=data["appointment_date"],
-                appointment_time=data["appointment_time"],
-                location=data["location"],
-                note=data["note"],
-            )
+            booking = {
+                "appointment_date": data["appointment_date"],
+                "appointment_time": data["appointment_time"],
+                "location": data["location"],
+                "note": data["note"],
+                "override_reason": data.get("override_reason", ""),
+            }
+            if reached:
+                calls.callback_schedule_on_call(callback_id=callback.pk, user=request.user, **booking)
+            else:
+                services.callback_schedule(callback_id=callback.pk, user=request.user, **booking)
             self.message_user(request, "Scheduled; the confirmation email is on its way.", messages.SUCCESS)
 
-        return self._form_view(request, pk, ScheduleForm, "Schedule the appointment", handle)
+        def initial(callback):
+            suggestion = suggested_appointment(request=callback.request)
+            return {"appointment_date": suggestion[0], "appointment_time": suggestion[1]} if suggestion else {}
+
+        lead = ""
+        if reached:
+            lead = (
+                "The patient answered. Book the appointment: the call is logged as "
+                "\u201cReached: appointment scheduled\u201d and the patient is emailed the confirmation. "
+                "The date and time are a first guess from their best time to call."
+            )
+        title = "Book the appointment" if reached else "Schedule the appointment"
+        form = partial(ScheduleForm, supervisor=is_supervisor(request.user))  # a supervisor may override the hours
+        return self._form_view(request, pk, form, title, handle, initial=initial, lead=lead)
 
     def close_view(self, request, pk):
         def handle(callback, data):
@@ -483,22 +604,185 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
             initial=lambda callback: {"priority": callback.priority},
         )
 
+    def take_over_view(self, request, pk):
+        def handle(callback, data):
+            services.callback_take_over(callback_id=callback.pk, user=request.user, reason=data["reason"])
+            self.message_user(request, "You have this callback now; the reason is on record.", messages.SUCCESS)
+
+        return self._form_view(
+            request, pk, TakeOverForm, "Take over the callback", handle, require=self._require_supervisor
+        )
+
+    # --- the call console's buttons -------------------------------------------------------
+
+    def outcome_view(self, request, pk):
+        """One click on the console: log what came of the call and move the callback on."""
+        self._require_desk(request)
+        if request.method != "POST":
+            return HttpResponseRedirect(self._change_url(pk))
+        outcome = request.POST.get("outcome", "")
+        try:
+            calls.callback_record_outcome(
+                callback_id=pk, user=request.user, outcome=outcome, note=request.POST.get("note", "")
+            )
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(request, _message(error), messages.ERROR)
+            return HttpResponseRedirect(self._change_url(pk))
+        text = OUTCOME_LOGGED.get(outcome, "Logged.")
+        callback = Callback.objects.get(pk=pk)
+        if callback.is_open and outcome != CallOutcome.DECLINED:
+            failed = callback.failed_attempts().count()
+            if failed >= UNREACHABLE_AFTER_ATTEMPTS:
+                text += f" {failed} failed calls: you can mark the patient unreachable."
+            else:
+                text += f" {failed} of {UNREACHABLE_AFTER_ATTEMPTS} failed calls before \u201cunreachable\u201d."
+        self.message_user(request, text, messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(pk))
+
+    def next_call_view(self, request):
+        """The queue's "Next call": claim the most urgent callback to call now and open its console."""
+        self._require_desk(request)
+        queue = reverse("admin:requests_app_callback_changelist")
+        if request.method != "POST":
+            return HttpResponseRedirect(queue)
+        callback = calls.callback_next_for(user=request.user)
+        if callback is None:
+            self.message_user(
+                request,
+                "Nothing to call right now: no open callback is due whose best time to call is now. "
+                "Later ones are in the queue.",
+                messages.INFO,
+            )
+            return HttpResponseRedirect(queue)
+        self.message_user(
+            request, f"Your next call: {callback.request.full_name}. You have this callback now.", messages.SUCCESS
+        )
+        return HttpResponseRedirect(self._change_url(callback.pk))
+
+    def unreachable_confirm_view(self, request, pk):
+        """What "Mark unreachable" will do, with the email the patient will get, before the desk confirms."""
+        from requests_app.emails import build_email
+
+        self._require_desk(request)
+        callback = get_object_or_404(Callback.objects.select_related("request", "assigned_to"), pk=pk)
+        failed = callback.failed_attempts().count()
+        reason = refusal(request.user, Action.WORK, callback)
+        if not reason and not callback.is_open:
+            reason = f"This callback is already {callback.get_status_display().lower()}."
+        if not reason and failed < UNREACHABLE_AFTER_ATTEMPTS:
+            reason = (
+                f"Log {UNREACHABLE_AFTER_ATTEMPTS} failed call attempts before marking the patient unreachable "
+                f"({failed} so far)."
+            )
+        patient = callback.request
+        email = build_email(Notification(event="patient_unreachable", request=patient, recipient=patient.email))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Mark unreachable: {patient.reference}",
+            "callback": callback,
+            "opts": self.model._meta,
+            "change_url": self._change_url(pk),
+            "refusal": reason,
+            "failed_attempts": failed,
+            "email": {"to": patient.email, "subject": email.subject, "body": email.body},
+        }
+        return TemplateResponse(request, "admin/requests_app/callback/unreachable_confirm.html", context)
+
+    # --- the queue and the callback page ---------------------------------------------------
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "title": "Callback queue",
+            # Only the list as it is read: a page answering a POST is not reloaded under the desk's hands.
+            "refresh_seconds": self.refresh_seconds if request.method == "GET" else None,
+            "can_take_calls": is_front_desk(request.user),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        callback = Callback.objects.filter(pk=object_id).first()
+        # get_object answers None for an id that is not one (a stray relative URL), as the admin expects.
+        callback = self.get_object(request, unquote(object_id))
         if callback is not None:
-            failed = callback.attempts.filter(outcome__in=FAILED_OUTCOMES).count()
-            extra_context.update(
-                can_work=is_front_desk(request.user) and callback.is_open,
-                holder=callback.assigned_to,
-                is_mine=callback.assigned_to_id == request.user.pk,
-                can_mark_unreachable=failed >= UNREACHABLE_AFTER_ATTEMPTS,
-                failed_attempts=failed,
-                unreachable_after=UNREACHABLE_AFTER_ATTEMPTS,
-                can_change_tier=is_supervisor(request.user) and callback.is_open,
-                triage=self._triage_context(callback),
-            )
+            extra_context.update(self._console_context(request, callback))
+            extra_context["triage"] = self._triage_context(callback)
+            # Nothing on the page is for the desk to edit (attempts are logged from the console):
+            # only a supervisor's reassignment is saved through the form.
+            if "assigned_to" in self.get_readonly_fields(request, callback):
+                extra_context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _console_context(self, request, callback: Callback) -> dict:
+        """The call console: who to call and how, when, what happened so far, and what the desk may do now."""
+        now = timezone.now()
+        user = request.user
+        patient = callback.request
+        holder_id = live_holder_id(callback, now)
+        failed = callback.failed_attempts().count()
+        attempts = [
+            {
+                "when": short_moment(attempt.made_at),
+                "outcome": attempt.get_outcome_display(),
+                "who": (attempt.made_by.get_full_name() or attempt.made_by.get_username()) if attempt.made_by else "",
+                "note": attempt.note,
+            }
+            for attempt in callback.attempts.select_related("made_by").order_by("made_at", "pk")
+        ]
+        due, overdue = due_text(callback, now) if callback.is_open else ("", False)
+        can_work = is_front_desk(user) and callback.is_open
+        context = {
+            "can_work": can_work,
+            "holder": callback.assigned_to if holder_id else None,
+            "holder_since": clinic_time(callback.claimed_at) if holder_id and callback.claimed_at else "",
+            "is_mine": holder_id == user.pk,
+            "held_by_other": holder_id not in (None, user.pk),
+            "can_take_over": holder_id not in (None, user.pk) and allowed(user, Action.TAKE_OVER),
+            "can_mark_unreachable": failed >= UNREACHABLE_AFTER_ATTEMPTS,
+            "failed_attempts": failed,
+            "unreachable_after": UNREACHABLE_AFTER_ATTEMPTS,
+            "can_change_tier": is_supervisor(user) and callback.is_open,
+            "console": {
+                "name": patient.full_name,
+                "reference": patient.reference,
+                "phone_e164": patient.phone.as_e164 if patient.phone else "",
+                "phone": patient.phone.as_national if patient.phone else "",
+                "email": patient.email,
+                "prefers": patient.get_preferred_contact_display(),
+                "best_time": best_time_text(patient),
+                "best_now": best_time_is_now(slots=patient.best_time_slots, days=patient.best_days, now=now),
+                "clinic_now": clinic_time(now),
+                "due": short_moment(callback.due_at),
+                "due_text": due,
+                "overdue": overdue,
+                "status": callback.get_status_display(),
+                "attempts": attempts,
+                # The policy decides who may log a call; the buttons only follow it.
+                "can_log": can_work and allowed(user, Action.WORK, callback, now),
+                "outcomes": list(OUTCOME_BUTTONS.items()),
+                **self._appointment_context(callback, user),
+            },
+        }
+        return context
+
+    def _appointment_context(self, callback: Callback, user) -> dict:
+        """The appointment line and its buttons (reschedule, cancel, attended, no-show: the pages the user may use).
+
+        Booking the first appointment of an open callback is the console's "Reached: book…", so its
+        "Mark scheduled…" link is left out there.
+        """
+        shown = appointment_console_context(callback, user)
+        appointment = shown["appointment"]
+        when = ""
+        if appointment is not None:
+            when = f"{shown['appointment_when']}, {appointment.location} ({shown['appointment_status'].lower()})"
+        schedule = reverse("admin:requests_app_callback_schedule", args=[callback.pk])
+        buttons = [
+            {"label": label, "url": url}
+            for label, url in shown["appointment_links"]
+            if not (callback.is_open and url == schedule)
+        ]
+        return {"appointment": when, "appointment_buttons": buttons}
 
     def _triage_context(self, callback: Callback) -> dict:
         """The change page's Triage section: tier, flags with their script, the marked words, the answers."""
@@ -534,8 +818,8 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
             try:
                 services.callback_claim(callback_id=callback_id, user=request.user)
                 claimed += 1
-            except ValidationError as error:
-                taken.append(" ".join(error.messages))
+            except (ValidationError, PermissionDenied) as error:
+                taken.append(_message(error))
         if claimed:
             self.message_user(request, f"You claimed {claimed} callback(s).", messages.SUCCESS)
         for text in taken:
@@ -545,11 +829,9 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
     def release_selected(self, request, queryset: QuerySet[Callback]):
         for callback_id in queryset.values_list("pk", flat=True):
             try:
-                services.callback_release(
-                    callback_id=callback_id, user=request.user, supervisor=is_supervisor(request.user)
-                )
+                services.callback_release(callback_id=callback_id, user=request.user)
             except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, str(error), messages.WARNING)
+                self.message_user(request, _message(error), messages.WARNING)
 
     @admin.action(description="Export the selected callbacks as CSV (no patient details)")
     def export_csv(self, request, queryset: QuerySet[Callback]):

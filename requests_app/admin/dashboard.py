@@ -9,11 +9,13 @@ from django.template.response import TemplateResponse
 
 from requests_app import selectors
 from requests_app.formatting import duration_text
-from requests_app.roles import is_supervisor
+from requests_app.policy import is_supervisor
 
 CHART_DAYS = 30
 CHART_HEIGHT = 120
 BAR_WIDTH = 10
+# A date under every seventh day, counted back from today, so today is always labelled.
+AXIS_EVERY_DAYS = 7
 
 
 def _chart(days: list[dict]) -> dict:
@@ -37,7 +39,20 @@ def _chart(days: list[dict]) -> dict:
                 "scheduled_height": scheduled_height,
             }
         )
-    return {"bars": bars, "width": len(days) * (BAR_WIDTH * 2 + 4), "height": CHART_HEIGHT, "peak": peak}
+    last = len(days) - 1
+    ticks = [
+        {"x": bar["x"] + BAR_WIDTH, "label": f"{bar['day'].day} {bar['day']:%b}", "today": index == last}
+        for index, bar in enumerate(bars)
+        if (last - index) % AXIS_EVERY_DAYS == 0
+    ]
+    return {
+        "bars": bars,
+        "ticks": ticks,
+        "width": len(days) * (BAR_WIDTH * 2 + 4),
+        "height": CHART_HEIGHT,
+        "axis_y": CHART_HEIGHT + 14,
+        "peak": peak,
+    }
 
 
 def dashboard_view(request: HttpRequest):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from requests_app.admin.clock import clock_field
 from requests_app.admin.history import ReadOnlyHistoryAdmin
 from requests_app.admin.pagination import CappedCountPaginator
 from requests_app.models import (
@@ -30,7 +31,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "event", "status", "attempts", "sent_at", "last_error"]
+    list_display = ["created", "event", "status", "attempts", "sent", "last_error"]
     list_filter = ["status", "event"]
     search_fields = ["key"]
     ordering = ["-created_at"]
@@ -38,9 +39,14 @@ class NotificationAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     actions = ["retry_failed"]
     # The recipient and the key name a patient's address: shown only on the detail page.
-    readonly_fields = ["key", "event", "recipient", "request", "status", "attempts", "last_error", "created_at",
-                       "next_attempt_at", "sending_since", "sent_at"]  # fmt: skip
-    exclude = ["context"]
+    readonly_fields = ["key", "event", "recipient", "request", "status", "attempts", "last_error", "created",
+                       "next_attempt", "sending_since_at", "sent"]  # fmt: skip
+    exclude = ["context", "created_at", "next_attempt_at", "sending_since", "sent_at"]
+    # Every time on the clinic's clock, with its abbreviation.
+    created = clock_field("created_at", "created")
+    sent = clock_field("sent_at", "sent")
+    next_attempt = clock_field("next_attempt_at", "next attempt", ordering=False)
+    sending_since_at = clock_field("sending_since", "sending since", ordering=False)
 
     @admin.action(description="Retry the selected failed emails", permissions=["change"])
     def retry_failed(self, request, queryset):
@@ -51,14 +57,17 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 @admin.register(PipelineRecord)
 class PipelineRecordAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "request", "status", "attempts", "created_at", "published_at", "processed_at", "last_error"]
+    list_display = ["pk", "request", "status", "attempts", "created", "published", "processed", "last_error"]
     list_filter = ["status"]
     list_select_related = ["request"]
     ordering = ["-created_at"]
     paginator = CappedCountPaginator
     show_full_result_count = False
-    readonly_fields = ["request", "status", "attempts", "last_error", "created_at", "published_at", "processed_at"]
+    readonly_fields = ["request", "status", "attempts", "last_error", "created", "published", "processed"]
     actions = ["retry_failed"]
+    created = clock_field("created_at", "created")
+    published = clock_field("published_at", "published")
+    processed = clock_field("processed_at", "processed")
 
     @admin.action(description="Retry the selected failed requests", permissions=["change"])
     def retry_failed(self, request, queryset):
@@ -69,10 +78,12 @@ class PipelineRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["user", "on_shift", "last_assigned_at"]
+    list_display = ["user", "on_shift", "last_assigned"]
     list_editable = ["on_shift"]
     list_select_related = ["user"]
-    readonly_fields = ["last_assigned_at"]
+    readonly_fields = ["last_assigned"]
+    exclude = ["last_assigned_at"]
+    last_assigned = clock_field("last_assigned_at", "last given a callback")
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -86,7 +97,9 @@ class ClinicClosureAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(RetentionRun)
 class RetentionRunAdmin(ReadOnlyAdmin):
-    list_display = ["ran_at", "cutoff", "anonymized_count"]
+    list_display = ["ran", "cut_off", "anonymized_count"]
+    ran = clock_field("ran_at", "ran")
+    cut_off = clock_field("cutoff", "closed before")
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -94,7 +107,8 @@ class RetentionRunAdmin(ReadOnlyAdmin):
 
 @admin.register(Heartbeat)
 class HeartbeatAdmin(ReadOnlyAdmin):
-    list_display = ["name", "beat_at"]
+    list_display = ["name", "beat"]
+    beat = clock_field("beat_at", "last beat")
 
     def has_change_permission(self, request, obj=None):
         return False

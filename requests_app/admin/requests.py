@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from requests_app.admin.clock import clock_field
 from requests_app.admin.history import ReadOnlyHistoryAdmin
 from requests_app.admin.pagination import CappedCountPaginator
 from requests_app.models import AppointmentRequest, RequestNote
@@ -15,8 +16,9 @@ class RequestNoteInline(admin.TabularInline):
     model = RequestNote
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "body", "author"]
+    fields = ["written", "kind", "body", "author"]
     readonly_fields = fields
+    written = clock_field("created_at", "written", ordering=False)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -27,7 +29,7 @@ class RequestNoteInline(admin.TabularInline):
 
 @admin.register(AppointmentRequest)
 class AppointmentRequestAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["reference", "created_at", "priority", "status", "channel", "source_article", "callback_link"]
+    list_display = ["reference", "received", "priority", "status", "channel", "source_article", "callback_link"]
     list_filter = ["priority", "status", "channel", "source_article"]
     list_select_related = ["source_article", "callback"]
     search_fields = ["reference", "last_name", "phone", "=email"]
@@ -36,6 +38,11 @@ class AppointmentRequestAdmin(ReadOnlyHistoryAdmin):
     show_full_result_count = False
     inlines = [RequestNoteInline]
     exclude = ["ip_hash"]
+    # On the clinic's clock with its abbreviation, like every time the staff see.
+    received = clock_field("created_at", "received")
+    updated = clock_field("updated_at", "updated", ordering=False)
+    anonymized = clock_field("anonymized_at", "anonymized", ordering=False)
+    CLOCK_FIELDS = {"created_at": "received", "updated_at": "updated", "anonymized_at": "anonymized"}
 
     @admin.display(description="callback")
     def callback_link(self, obj: AppointmentRequest) -> str:
@@ -50,7 +57,8 @@ class AppointmentRequestAdmin(ReadOnlyHistoryAdmin):
         return format_html('<a href="{}">{}</a>', url, callback.get_status_display())
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "ip_hash"] + ["callback_link"]
+        fields = [f.name for f in self.model._meta.fields if f.name != "ip_hash"] + ["callback_link"]
+        return [self.CLOCK_FIELDS.get(name, name) for name in fields]
 
     def has_add_permission(self, request):
         return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 
 from drf_spectacular.types import OpenApiTypes
@@ -20,26 +21,38 @@ from requests_app.api.serializers import (
 )
 from requests_app.models import Channel
 from requests_app.services.idempotency import IdempotencyConflict, fingerprint, idempotent_submission
-from requests_app.services.intake import IntakeResult, appointment_request_create, expected_callback
+from requests_app.services.intake import IntakeResult, appointment_request_create
 from requests_app.throttling import AppointmentRequestThrottle, client_ip
 from requests_app.triage.guidance import guidance_for
 
 MAX_BODY_BYTES = 64 * 1024
 IDEMPOTENCY_KEY_MAX_LENGTH = 200
+# Printable ASCII without spaces: what a header can carry unchanged through any proxy.
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
 def created_body(result: IntakeResult) -> dict:
     """The answer, from the submission's own row only: a repeat merged into an open request reads like a new one."""
-    from requests_app.emails import format_moment
+    from requests_app.business_hours import callback_timing
+    from requests_app.formatting import best_time_note, format_moment
 
     request = result.request
     priority = request.priority
-    due = expected_callback(request)
+    timing = callback_timing(
+        received_at=request.created_at,
+        priority=priority,
+        best_time_slots=request.best_time_slots,
+        best_days=request.best_days,
+    )
     return {
         "reference": request.reference,
         "priority": priority,
         "urgent": priority != "routine",
-        "expected_callback": {"by": due.isoformat(), "text": format_moment(due)},
+        "expected_callback": {
+            "by": timing.due_at.isoformat(),
+            "text": format_moment(timing.due_at),
+            "note": best_time_note(timing),
+        },
         "guidance": guidance_for(priority),
     }
 
@@ -68,9 +81,11 @@ class AppointmentRequestCreateView(APIView):
         summary="Request an appointment",
         description=(
             "The clinic's front desk calls the patient back to schedule the appointment. Only first_name, "
-            "last_name, phone, email, reason and consent are required. Send an `Idempotency-Key` header to make "
-            "retries safe: the same key with the same body replays the first answer; with another body it is "
-            "refused with 422."
+            "last_name, phone, email and consent are required (reason is optional, as on the form). Send an "
+            "`Idempotency-Key` header to make retries safe: the same key with the same body replays the first "
+            "answer; with another body it is refused with 422. Query parameters are not used and are ignored. A "
+            "submission from the phone or email of an open request is answered exactly like a new one (its own "
+            "reference, its own tier)."
         ),
         request=AppointmentRequestInputSerializer,
         parameters=[
@@ -79,7 +94,8 @@ class AppointmentRequestCreateView(APIView):
                 OpenApiTypes.STR,
                 OpenApiParameter.HEADER,
                 required=False,
-                description="A unique value per submission (a UUID), at most 200 characters.",
+                description="A unique value per submission (a UUID), 1 to 200 printable ASCII characters.",
+                pattern=IDEMPOTENCY_KEY_PATTERN.pattern,
             )
         ],
         responses={
@@ -89,6 +105,10 @@ class AppointmentRequestCreateView(APIView):
             415: ErrorSerializer,
             422: ErrorSerializer,
             429: ErrorSerializer,
+            503: OpenApiResponse(
+                ErrorSerializer,
+                description="The database cannot be reached: nothing was saved. Retry after `Retry-After` seconds.",
+            ),
         },
         examples=[
             OpenApiExample("A short request", value=EXAMPLE_REQUEST, request_only=True),
@@ -102,7 +122,8 @@ class AppointmentRequestCreateView(APIView):
                     "urgent": False,
                     "expected_callback": {
                         "by": "2026-11-24T10:15:00-05:00",
-                        "text": "Tuesday 24 November at 10:15 am",
+                        "text": "Tuesday 24 November at 10:15 am EST",
+                        "note": "",
                     },
                     "guidance": None,
                 },
@@ -145,9 +166,12 @@ class AppointmentRequestCreateView(APIView):
         if not key:
             _, code, body = create()
             return Response(body, status=code)
-        if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH or not key.isprintable():
+        if not IDEMPOTENCY_KEY_PATTERN.fullmatch(key):
             return Response(
-                {"detail": f"Idempotency-Key must be printable and at most {IDEMPOTENCY_KEY_MAX_LENGTH} characters."},
+                {
+                    "detail": "Idempotency-Key must be 1 to "
+                    f"{IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters without spaces (a UUID is right)."
+                },
                 status=HTTPStatus.BAD_REQUEST,
             )
         try:

@@ -1,12 +1,29 @@
-"""Serializers for the public API. Field names match the form's."""
+"""Serializers for the public API. Field names match the form's.
+
+The schema states each input rule (requests_app.api.fields): a string is
+checked as sent against the pattern and length the schema shows, so that
+what the schema calls valid is accepted and what it calls invalid is refused.
+Two rules no schema can state: a phone number must also be one that
+libphonenumber calls valid, and an email address must pass Django's validator.
+"""
 
 from __future__ import annotations
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
-from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
+from requests_app.api.fields import (
+    MULTI_LINE,
+    SINGLE_LINE,
+    SINGLE_LINE_NOT_BLANK,
+    SLUG_OR_BLANK,
+    ClosedObjectSerializer,
+    E164PhoneField,
+    EmailAddressField,
+    PlainTextField,
+    StrictTrueField,
+    django_validator,
+)
 from requests_app.business_hours import DAY_CODES, TIME_SLOTS
 from requests_app.models import ContactMethod, PainDuration, PatientType
 from requests_app.models.intake import REASON_MAX_LENGTH, Priority
@@ -20,28 +37,18 @@ from requests_app.validation import (
     single_line,
 )
 
-
-def _django_validator(function):
-    """Run a Django validator and report its message as a DRF error."""
-
-    def validate(value):
-        from django.core.exceptions import ValidationError
-
-        try:
-            function(value)
-        except ValidationError as error:
-            raise serializers.ValidationError(error.messages) from error
-
-    return validate
+EMAIL_MAX_LENGTH = 254
 
 
 @extend_schema_field({"type": "boolean", "enum": [True]})
-class ConsentField(serializers.BooleanField):
+class ConsentField(StrictTrueField):
     """A boolean that must be true; the schema says so, so that a client knows before it sends."""
 
 
-class ScreeningSerializer(serializers.Serializer):
+class ScreeningSerializer(ClosedObjectSerializer):
     """The red-flag screening questions, each answered "yes", "no" or "not_sure"; leave one out to skip it."""
+
+    unknown_key_message = "Not a screening question."
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -50,29 +57,57 @@ class ScreeningSerializer(serializers.Serializer):
                 choices=ANSWER_CHOICES, required=False, help_text=question.text
             )
 
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(str(key)[:50] for key in data if key not in self.fields)
-            if unknown:
-                raise serializers.ValidationError(
-                    {key: ["Not a screening question. Known: " + ", ".join(self.fields)] for key in unknown[:5]}
-                )
-        return super().to_internal_value(data)
+
+def _single_line(max_length: int, **kwargs) -> PlainTextField:
+    """Optional one-line text: no control characters, tabs or line breaks."""
+    return PlainTextField(
+        max_length=max_length,
+        pattern=SINGLE_LINE,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[django_validator(single_line)],
+        **kwargs,
+    )
 
 
 class AppointmentRequestInputSerializer(serializers.Serializer):
-    first_name = serializers.CharField(max_length=NAME_MAX_LENGTH, validators=[_django_validator(single_line)])
-    last_name = serializers.CharField(max_length=NAME_MAX_LENGTH, validators=[_django_validator(single_line)])
-    phone = PhoneNumberField(region=None, help_text="E.164 (+16035550142) or a national number in the clinic's region.")
-    email = serializers.EmailField(max_length=254, validators=[_django_validator(plain_email_address)])
-    reason = serializers.CharField(
+    first_name = PlainTextField(
+        max_length=NAME_MAX_LENGTH,
+        pattern=SINGLE_LINE_NOT_BLANK,
+        validators=[django_validator(single_line)],
+        help_text="One line, not blank; no control characters, tabs or line breaks. The ends are trimmed.",
+    )
+    last_name = PlainTextField(
+        max_length=NAME_MAX_LENGTH,
+        pattern=SINGLE_LINE_NOT_BLANK,
+        validators=[django_validator(single_line)],
+        help_text="One line, not blank; no control characters, tabs or line breaks. The ends are trimmed.",
+    )
+    phone = E164PhoneField(
+        help_text="International (E.164) format only: + then the country code and the number, digits only, like "
+        "+16035550142 (the request form also takes national numbers; the API does not). The number must also be "
+        "one in use under its country's numbering plan (libphonenumber): +10000000000 matches the pattern and is "
+        "refused with 400."
+    )
+    email = EmailAddressField(
+        max_length=EMAIL_MAX_LENGTH,
+        validators=[django_validator(plain_email_address)],
+        help_text="An address Django's EmailValidator accepts, with no spaces or control characters inside. The "
+        "ends are trimmed.",
+    )
+    reason = PlainTextField(
         max_length=REASON_MAX_LENGTH,
+        pattern=MULTI_LINE,
         allow_blank=True,
-        validators=[_django_validator(no_control_characters)],
-        help_text="Free text about the back pain; email never repeats it.",
+        required=False,
+        default="",
+        validators=[django_validator(no_control_characters)],
+        help_text="Optional, as on the form: free text about the back pain; email never repeats it. Line breaks "
+        "and tabs are fine; other control characters are not.",
     )
     consent = ConsentField(
-        help_text="Must be true: the patient agrees to be contacted.", validators=[_django_validator(require_consent)]
+        help_text="Must be true: the patient agrees to be contacted.", validators=[django_validator(require_consent)]
     )
     preferred_contact = serializers.ChoiceField(choices=ContactMethod.choices, required=False, default="phone")
     best_time_slots = serializers.ListField(
@@ -87,31 +122,31 @@ class AppointmentRequestInputSerializer(serializers.Serializer):
     screening = ScreeningSerializer(
         required=False,
         help_text='Red-flag screening: question code -> "yes", "no" or "not_sure". A question left out is recorded '
-        'as skipped (the desk asks it on the call). "not_sure" raises the request to at least urgent.',
+        'as skipped (the desk asks it on the call). "not_sure" raises the request to at least urgent. Any other '
+        "key is refused.",
     )
     pain_duration = serializers.ChoiceField(choices=PainDuration.choices, required=False, allow_blank=True, default="")
     patient_type = serializers.ChoiceField(choices=PatientType.choices, required=False, default="new")
-    insurance_note = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default="", validators=[_django_validator(single_line)]
+    insurance_note = _single_line(200)
+    source_article = PlainTextField(
+        max_length=200,
+        pattern=SLUG_OR_BLANK,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Slug of the article the patient read (letters, digits, - and _), or empty.",
     )
-    source_article = serializers.SlugField(
-        max_length=200, required=False, allow_blank=True, default="", help_text="Slug of the article the patient read."
-    )
-    referrer = serializers.CharField(
-        max_length=500, required=False, allow_blank=True, default="", validators=[_django_validator(single_line)]
-    )
-    campaign = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, default="", validators=[_django_validator(single_line)]
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["phone"].region = settings.PHONENUMBER_DEFAULT_REGION
+    referrer = _single_line(500)
+    campaign = _single_line(100)
 
 
 class CallbackWindowSerializer(serializers.Serializer):
     by = serializers.DateTimeField(help_text="The latest time the front desk will call.")
-    text = serializers.CharField(help_text="The same, in words, in the clinic's time zone.")
+    text = serializers.CharField(help_text="The same, in words, on the clinic's clock with its abbreviation.")
+    note = serializers.CharField(
+        allow_blank=True,
+        help_text="Why the call comes when it does, when the patient's best time moved it (else empty).",
+    )
 
 
 class AppointmentRequestCreatedSerializer(serializers.Serializer):

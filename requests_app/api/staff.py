@@ -2,6 +2,11 @@
 
 Session authentication only: the staff are logged into the admin, and DRF
 checks the CSRF token on every unsafe method (send it as `X-CSRFToken`).
+
+The queue refuses a query parameter it does not know, with a 400 naming it:
+a misspelled filter (`?overdu=true`) would otherwise show the whole queue as
+if it were the filtered one. The other operations take no query parameters
+and ignore any sent. JSON only: `?format=` is not a switch here.
 """
 
 from __future__ import annotations
@@ -40,12 +45,12 @@ from requests_app.api.staff_serializers import (
     CallbackListItemSerializer,
     CloseInputSerializer,
     PriorityInputSerializer,
-    ScheduleInputSerializer,
     StaffErrorSerializer,
+    TakeOverInputSerializer,
 )
 from requests_app.models import CallAttempt, Callback, CallbackStatus
 from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
-from requests_app.roles import is_front_desk, is_supervisor
+from requests_app.policy import HeldByAnother, is_front_desk, is_supervisor
 from requests_app.services import callbacks as services
 from requests_app.services.priority import NOT_SUPERVISOR, request_change_priority
 
@@ -55,6 +60,7 @@ TAGS = ["Staff queue"]
 NOT_LOGGED_IN = "Log in to the admin first: the staff API uses the admin's session."
 NOT_DESK = "Only the front desk and supervisors can use the staff API."
 STATUS_FILTERS = ("open", "all", *CallbackStatus.values)
+FLAG_FILTERS = ("mine", "unassigned", "overdue")
 TRUE_VALUES = {"true"}
 FALSE_VALUES = {"false"}
 
@@ -226,6 +232,14 @@ CALLBACK_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, de
 BAD_INPUT = {400: OpenApiResponse(description="Invalid fields, keyed by field name.")}
 
 
+def _refuse_unknown_parameters(request: Request, *, known: tuple[str, ...]) -> None:
+    """A 400 naming each query parameter not in `known` (at most five, each cut to 50 characters)."""
+    unknown = sorted({name[:50] for name in request.query_params if name not in known})
+    if unknown:
+        message = f"Not a parameter of the queue. Known: {', '.join(known)}."
+        raise serializers.ValidationError({name: [message] for name in unknown[:5]})
+
+
 def _flag(request: Request, name: str) -> bool:
     raw = request.query_params.get(name)
     if raw is None:
@@ -240,7 +254,9 @@ def _flag(request: Request, name: str) -> bool:
         operation_id="staff_callback_list",
         summary="The callback queue",
         description="Emergency first, then urgent, then routine; within a tier by due time. Open callbacks (new "
-        "or in progress) unless `status` says otherwise. Paginated by cursor: follow `next`.",
+        "or in progress) unless `status` says otherwise. Paginated by cursor: follow `next`. The parameters "
+        "below are the only ones it takes: any other is refused with 400, keyed by its name (a misspelled "
+        "filter would otherwise list the whole queue).",
         parameters=[
             OpenApiParameter(
                 "status",
@@ -248,13 +264,28 @@ def _flag(request: Request, name: str) -> bool:
                 enum=list(STATUS_FILTERS),
                 description="`open` (the default: new or in progress), `all`, or one status.",
             ),
-            OpenApiParameter("mine", OpenApiTypes.BOOL, description="Only callbacks assigned to me."),
-            OpenApiParameter("unassigned", OpenApiTypes.BOOL, description="Only callbacks nobody holds."),
-            OpenApiParameter("overdue", OpenApiTypes.BOOL, description="Only callbacks past their due time."),
+            OpenApiParameter(
+                "mine",
+                OpenApiTypes.BOOL,
+                description="`true`: only callbacks assigned to me. `false` (the default): everyone's.",
+            ),
+            OpenApiParameter(
+                "unassigned",
+                OpenApiTypes.BOOL,
+                description="`true`: only callbacks nobody holds. `false` (the default): held or not.",
+            ),
+            OpenApiParameter(
+                "overdue",
+                OpenApiTypes.BOOL,
+                description="`true`: only callbacks past their due time. `false` (the default): due or not.",
+            ),
         ],
         responses={
             200: CallbackListItemSerializer(many=True),
-            400: OpenApiResponse(description="An unknown `status`."),
+            400: OpenApiResponse(
+                description="An unknown `status`, a flag other than `true` or `false`, a `page_size` out of range, "
+                "or a query parameter the queue does not take; the errors are keyed by the parameter's name."
+            ),
             404: OpenApiResponse(StaffErrorSerializer, description="A cursor this API did not give out."),
             **DENIED,
         },
@@ -290,6 +321,11 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "now": timezone.now()}
 
+    def queue_parameters(self) -> tuple[str, ...]:
+        """Every query parameter the queue reads: its filters and its paginator's."""
+        paginator = self.pagination_class
+        return ("status", *FLAG_FILTERS, paginator.cursor_query_param, paginator.page_size_query_param)
+
     def get_queryset(self) -> QuerySet[Callback]:
         queryset = super().get_queryset()
         if self.action != "list":
@@ -312,6 +348,7 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
         return queryset
 
     def list(self, request: Request) -> Response:
+        _refuse_unknown_parameters(request, known=self.queue_parameters())
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(
             CallbackListItemSerializer(page, many=True, context=self.get_serializer_context()).data
@@ -333,8 +370,10 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
         except Callback.DoesNotExist as error:
             raise NotFound("No callback with this id.") from error
         except services.CallbackError as error:
-            # AlreadyClaimed is one: its message names who has the callback.
             return Response({"detail": " ".join(error.messages)}, status=HTTPStatus.CONFLICT)
+        except HeldByAnother as error:
+            # A colleague holds the callback: a conflict with its state; the message names them and since when.
+            return Response({"detail": str(error)}, status=HTTPStatus.CONFLICT)
         except DjangoValidationError as error:
             # Input the service refused although the serializer let it through (an unchanged tier).
             raise serializers.ValidationError(
@@ -379,9 +418,7 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
         callback_id = int(pk)
         return self._act(
             callback_id,
-            lambda: services.callback_release(
-                callback_id=callback_id, user=request.user, supervisor=is_supervisor(request.user)
-            ),
+            lambda: services.callback_release(callback_id=callback_id, user=request.user),
         )
 
     @extend_schema(
@@ -406,31 +443,6 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
         )
 
     @extend_schema(
-        operation_id="staff_callback_schedule",
-        summary="Book the appointment",
-        description="Closes the callback as scheduled and emails the patient a confirmation.",
-        request=ScheduleInputSerializer,
-        parameters=[CALLBACK_ID],
-        responses={200: CallbackDetailSerializer, **BAD_INPUT, **ERRORS, **CONFLICT},
-        tags=TAGS,
-    )
-    @action(detail=True, methods=["post"])
-    def schedule(self, request: Request, pk: str) -> Response:
-        callback_id = int(pk)
-        data = self._input(ScheduleInputSerializer)
-        return self._act(
-            callback_id,
-            lambda: services.callback_schedule(
-                callback_id=callback_id,
-                user=request.user,
-                appointment_date=data["appointment_date"],
-                appointment_time=data["appointment_time"],
-                location=data["location"],
-                note=data["note"],
-            ),
-        )
-
-    @extend_schema(
         operation_id="staff_callback_close",
         summary="Close the callback with a reason",
         request=CloseInputSerializer,
@@ -447,6 +459,25 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
             lambda: services.callback_close(
                 callback_id=callback_id, user=request.user, reason=data["reason"], note=data["note"]
             ),
+        )
+
+    @extend_schema(
+        operation_id="staff_callback_take_over",
+        summary="Take a colleague's callback, with a reason (supervisors only)",
+        description="The supervisor becomes its holder; who held it and why it was taken are kept in the history "
+        "and as a note. 403 for anyone but a supervisor; 400 for a missing reason.",
+        request=TakeOverInputSerializer,
+        parameters=[CALLBACK_ID],
+        responses={200: CallbackDetailSerializer, **BAD_INPUT, **ERRORS, **SUPERVISOR_ONLY, **CONFLICT},
+        tags=TAGS,
+    )
+    @action(detail=True, methods=["post"], url_path="take-over", permission_classes=[IsSupervisor])
+    def take_over(self, request: Request, pk: str) -> Response:
+        callback_id = int(pk)
+        data = self._input(TakeOverInputSerializer)
+        return self._act(
+            callback_id,
+            lambda: services.callback_take_over(callback_id=callback_id, user=request.user, reason=data["reason"]),
         )
 
     @extend_schema(

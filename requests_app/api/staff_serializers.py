@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from requests_app.api.fields import (
+    MULTI_LINE,
+    MULTI_LINE_NOT_BLANK,
+    ClockTimeInputField,
+    IsoDateField,
+    PlainTextField,
+    django_validator,
+)
 from requests_app.business_hours import TIME_SLOTS
-from requests_app.models import CallAttempt, Callback, CallOutcome, ClosingReason, Priority
+from requests_app.formatting import format_moment
+from requests_app.models import Appointment, CallAttempt, Callback, CallOutcome, ClosingReason, Priority
 from requests_app.selectors import request_triage_summary
 from requests_app.services.priority import REASON_MAX_LENGTH, REASON_REQUIRED
 from requests_app.triage import SYMPTOMS_BY_CODE
 from requests_app.triage.screening import ANSWERS, QUESTIONS, SKIPPED
+from requests_app.validation import no_control_characters
 
 NOTE_MAX_LENGTH = 1000
-LOCATION_MAX_LENGTH = 200
 # Scheduled and unreachable are closings with their own endpoints (and their own emails).
 CLOSE_REASONS = [
     (value, label)
@@ -139,6 +147,40 @@ class ClockTimeField(serializers.TimeField):
     """A wall-clock time in the clinic's zone, "14:30": no seconds, no offset."""
 
 
+class AppointmentSerializer(serializers.ModelSerializer):
+    """The appointment as the desk sees it: when and where, what became of it, and why (staff only)."""
+
+    when = serializers.SerializerMethodField(help_text='On the clinic\'s clock: "Tuesday 8 December at 10:30 am EST".')
+    ends_at = serializers.DateTimeField(read_only=True)
+    rescheduled = serializers.BooleanField(
+        source="was_rescheduled", read_only=True, help_text="Booked, and moved at least once (sequence above 0)."
+    )
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "status",
+            "starts_at",
+            "ends_at",
+            "when",
+            "minutes",
+            "location",
+            "note",
+            "sequence",
+            "rescheduled",
+            "uid",
+            "hours_override_reason",
+            "cancel_reason",
+            "cancelled_at",
+            "outcome_at",
+        ]
+        read_only_fields = fields
+
+    def get_when(self, obj: Appointment) -> str:
+        return format_moment(obj.starts_at)
+
+
 class CallbackDetailSerializer(CallbackListItemSerializer):
     """The callback with the request behind it: the reason, ticked symptoms, red flags and every attempt."""
 
@@ -156,6 +198,9 @@ class CallbackDetailSerializer(CallbackListItemSerializer):
     patient_type = serializers.CharField(source="request.patient_type", read_only=True)
     insurance_note = serializers.CharField(source="request.insurance_note", read_only=True)
     attempts = CallAttemptSerializer(many=True, read_only=True)
+    appointment = serializers.SerializerMethodField(
+        help_text="The latest appointment (booked, cancelled, no_show or attended), or null before the first."
+    )
     closing_reason = serializers.ChoiceField(choices=ClosingReason.choices, allow_blank=True, read_only=True)
     appointment_time = ClockTimeField(format="%H:%M", read_only=True, allow_null=True)
 
@@ -181,9 +226,15 @@ class CallbackDetailSerializer(CallbackListItemSerializer):
             "appointment_time",
             "appointment_location",
             "appointment_note",
+            "appointment",
             "attempts",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(AppointmentSerializer(allow_null=True))
+    def get_appointment(self, obj: Callback) -> dict | None:
+        appointment = obj.appointments.order_by("-created_at", "-id").first()
+        return AppointmentSerializer(appointment).data if appointment is not None else None
 
     @staticmethod
     def _labels(codes, table) -> list:
@@ -224,30 +275,85 @@ class CallbackDetailSerializer(CallbackListItemSerializer):
         return [question.code for question in request_triage_summary(request=obj.request).ask_first]
 
 
-class AttemptInputSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=CallOutcome.choices)
-    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
-
-
-class ScheduleInputSerializer(serializers.Serializer):
-    appointment_date = serializers.DateField()
-    appointment_time = serializers.TimeField(help_text="In the clinic's time zone.")
-    location = serializers.CharField(max_length=LOCATION_MAX_LENGTH)
-    note = serializers.CharField(
+def _note(**kwargs) -> PlainTextField:
+    """An optional note: line breaks and tabs are fine, other control characters are not."""
+    return PlainTextField(
         max_length=NOTE_MAX_LENGTH,
+        pattern=MULTI_LINE,
         required=False,
         allow_blank=True,
         default="",
-        help_text="For the patient; it goes into the confirmation email.",
+        validators=[django_validator(no_control_characters)],
+        **kwargs,
     )
 
-    def validate(self, attrs: dict) -> dict:
-        start = timezone.make_aware(datetime.combine(attrs["appointment_date"], attrs["appointment_time"]))
-        if start < timezone.now():
-            raise serializers.ValidationError({"appointment_date": ["The appointment must be in the future."]})
-        if start > timezone.now() + timedelta(days=366):
-            raise serializers.ValidationError({"appointment_date": ["Book at most a year ahead."]})
-        return attrs
+
+class AttemptInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=CallOutcome.choices)
+    note = _note()
+
+
+class LocationField(serializers.ChoiceField):
+    """One of the clinic's locations (settings.CLINIC_LOCATIONS), read when the serializer is made."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(choices=[], **kwargs)
+        self.choices = [(place, place) for place in settings.CLINIC_LOCATIONS]
+
+
+APPOINTMENT_DATE_HELP = (
+    "YYYY-MM-DD, in the clinic's time zone. With the time: in the future, at most a year ahead, on a day the "
+    "clinic is open (no public holiday or closure), and starting and ending (APPOINTMENT_MINUTES later) inside "
+    "the opening hours; 400 otherwise, saying when the clinic is open that day."
+)
+APPOINTMENT_TIME_HELP = (
+    "HH:MM or HH:MM:SS, 24-hour clock, in the clinic's time zone. A time the clocks skip that day is refused; "
+    "one they repeat is the first of the two (daylight time)."
+)
+OVERRIDE_HELP = (
+    "Supervisors only (403 for anyone else, when it is needed): why the appointment is outside the opening "
+    "hours or on a closure. Kept in the history and as a staff note. Ignored when the time is inside the hours."
+)
+
+
+class ScheduleInputSerializer(serializers.Serializer):
+    appointment_date = IsoDateField(help_text=APPOINTMENT_DATE_HELP)
+    appointment_time = ClockTimeInputField(help_text=APPOINTMENT_TIME_HELP)
+    location = LocationField(
+        required=False,
+        help_text="One of the clinic's locations; may be left out when the clinic has only one. It goes into the "
+        "confirmation email and its calendar file.",
+    )
+    note = _note(help_text="For the patient; it goes into the confirmation email.")
+    override_reason = _note(help_text=OVERRIDE_HELP)
+
+
+class RescheduleInputSerializer(serializers.Serializer):
+    appointment_date = IsoDateField(help_text=APPOINTMENT_DATE_HELP)
+    appointment_time = ClockTimeInputField(help_text=APPOINTMENT_TIME_HELP)
+    location = LocationField(required=False, help_text="One of the clinic's locations; left out: where it is now.")
+    note = PlainTextField(
+        max_length=NOTE_MAX_LENGTH,
+        pattern=MULTI_LINE,
+        required=False,
+        allow_blank=True,
+        validators=[django_validator(no_control_characters)],
+        help_text="For the patient, replacing the current note; left out: the current note stays.",
+    )
+    override_reason = _note(help_text=OVERRIDE_HELP)
+
+
+class AppointmentCancelInputSerializer(serializers.Serializer):
+    reason = PlainTextField(
+        max_length=NOTE_MAX_LENGTH,
+        pattern=MULTI_LINE_NOT_BLANK,
+        validators=[django_validator(no_control_characters)],
+        help_text="Why, and who asked: kept with the appointment and in its history, never emailed. Not blank.",
+        error_messages={
+            "blank": "Say why the appointment is cancelled (who asked, and why).",
+            "required": "Say why the appointment is cancelled (who asked, and why).",
+        },
+    )
 
 
 class CloseInputSerializer(serializers.Serializer):
@@ -255,15 +361,32 @@ class CloseInputSerializer(serializers.Serializer):
         choices=CLOSE_REASONS,
         help_text="Scheduling and unreachable have their own endpoints.",
     )
-    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
+    note = _note()
 
 
 class PriorityInputSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, help_text="The new tier.")
-    reason = serializers.CharField(
+    reason = PlainTextField(
         max_length=REASON_MAX_LENGTH,
-        help_text="Why the tier changes; kept with the request, its history and its notes.",
+        pattern=MULTI_LINE_NOT_BLANK,
+        validators=[django_validator(no_control_characters)],
+        help_text="Why the tier changes; kept with the request, its history and its notes. Not blank; line "
+        "breaks are fine, other control characters are not.",
         error_messages={"blank": REASON_REQUIRED, "required": REASON_REQUIRED},
+    )
+
+
+class TakeOverInputSerializer(serializers.Serializer):
+    reason = PlainTextField(
+        max_length=1000,
+        pattern=MULTI_LINE_NOT_BLANK,
+        validators=[django_validator(no_control_characters)],
+        help_text="Why a supervisor takes the callback from its holder; kept in the history and as a note the "
+        "colleague sees. Not blank.",
+        error_messages={
+            "blank": "Say why you are taking it over.",
+            "required": "Say why you are taking it over.",
+        },
     )
 
 

@@ -3,6 +3,7 @@
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
+from requests_app.api import staff_appointments
 from requests_app.api.staff import StaffCallbackViewSet, staff_not_found
 
 router = SimpleRouter()
@@ -10,4 +11,4 @@ router.register("callbacks", StaffCallbackViewSet, basename="staff-callback")
 
 # Anything else under /api/v1/staff/ (a negative or non-numeric id...) is a
 # JSON 404 behind the same authentication, never an HTML page.
-urlpatterns = [*router.urls, re_path(r"", staff_not_found)]
+urlpatterns = [*staff_appointments.urlpatterns, *router.urls, re_path(r"", staff_not_found)]

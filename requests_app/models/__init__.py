@@ -1,5 +1,6 @@
 """Models of the appointment-request app, one module per concern."""
 
+from requests_app.models.appointments import Appointment, AppointmentStatus
 from requests_app.models.callbacks import (
     CallAttempt,
     Callback,
@@ -25,7 +26,9 @@ from requests_app.models.ops import Heartbeat, RetentionRun
 from requests_app.models.pipeline import PipelineRecord, PipelineStatus
 
 __all__ = [
+    "Appointment",
     "AppointmentRequest",
+    "AppointmentStatus",
     "CallAttempt",
     "CallOutcome",
     "Callback",

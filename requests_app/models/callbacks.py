@@ -58,6 +58,11 @@ class Callback(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="callbacks"
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The holder's last action on it: a claim lapses CALLBACK_CLAIM_LAPSE_MINUTES after this.
+    holder_active_at = models.DateTimeField(null=True, blank=True)
+    # When the patient's "better time" link put it back on the queue: only failed
+    # attempts since then count toward "unreachable" (the earlier ones stay in the history).
+    reopened_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     # Kept on the row so the queue page shows it without counting attempts per row.
     attempt_count = models.PositiveSmallIntegerField(default=0)
@@ -116,6 +121,13 @@ class Callback(models.Model):
             kwargs["update_fields"] = {*update_fields, *(derived[f] for f in update_fields if f in derived)}
         super().save(*args, **kwargs)
 
+    def failed_attempts(self):
+        """Calls that did not reach the patient, counted toward "unreachable": since the last reopening only."""
+        attempts = self.attempts.filter(outcome__in=FAILED_OUTCOMES)
+        if self.reopened_at is not None:
+            attempts = attempts.filter(made_at__gte=self.reopened_at)
+        return attempts
+
 
 class CallAttempt(models.Model):
     callback = models.ForeignKey(Callback, on_delete=models.CASCADE, related_name="attempts")
@@ -131,7 +143,9 @@ class CallAttempt(models.Model):
         indexes = [models.Index(fields=["made_by", "made_at"], name="attempt_staff_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_outcome_display()} at {self.made_at:%Y-%m-%d %H:%M}"
+        from requests_app.formatting import short_moment
+
+        return f"{self.get_outcome_display()}, {short_moment(self.made_at)}"
 
 
 class StaffProfile(models.Model):

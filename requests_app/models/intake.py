@@ -147,6 +147,7 @@ class RequestNote(models.Model):
         REPEAT_SUBMISSION = "repeat_submission", "Repeat submission"
         STAFF = "staff", "Staff note"
         PRIORITY_CHANGE = "priority_change", "Tier changed by a supervisor"
+        CHECK = "check", "Check before calling"
 
     request = models.ForeignKey(AppointmentRequest, on_delete=models.CASCADE, related_name="notes")
     kind = models.CharField(max_length=20, choices=Kind.choices)

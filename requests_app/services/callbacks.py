@@ -1,11 +1,15 @@
-"""The front desk's actions on a callback. The admin and the staff API both call these."""
+"""The front desk's actions on a callback. The admin, the staff API and tasks all call these.
+
+Each takes the acting user and asks `requests_app.policy` whether they may,
+under the callback's row lock, so a claim and an action cannot cross.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +21,8 @@ from requests_app.models import (
     ClosingReason,
     RequestStatus,
 )
-from requests_app.models.callbacks import FAILED_OUTCOMES, OPEN_CALLBACK_STATUSES, UNREACHABLE_AFTER_ATTEMPTS
+from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES, UNREACHABLE_AFTER_ATTEMPTS
+from requests_app.policy import Action, HeldByAnother, claim_lapse, live_holder_id, require
 from requests_app.services.notifications import notification_queue
 
 
@@ -25,23 +30,47 @@ class CallbackError(ValidationError):
     """An action that the callback's state does not allow, with a message for the desk."""
 
 
-class AlreadyClaimed(CallbackError):
-    def __init__(self, holder: AbstractUser) -> None:
-        self.holder = holder
-        name = holder.get_full_name() or holder.get_username()
-        super().__init__(f"{name} is already working on this callback.")
+# A claim refused because a colleague holds the callback: the message names them and since when.
+AlreadyClaimed = HeldByAnother
 
 
 def _locked(callback_id: int) -> Callback:
-    # Only the callback row is locked and joined eagerly. A join on the
-    # assignee would be read from before the lock wait on PostgreSQL: the
-    # second of two claimers would see the new assignee id but no user.
+    """The callback, locked after its request: the order the pipeline and a tier change lock them in.
+
+    Locking the callback first would let a tier change (request, then
+    callback) and a close (callback, then request) each wait for the other.
+    Only the callback row is joined eagerly: a join on the assignee would be
+    read from before the lock wait on PostgreSQL, and the second of two
+    claimers would see the new assignee id but no user.
+    """
+    from requests_app.models import AppointmentRequest
+
+    request_id = Callback.objects.values_list("request_id", flat=True).get(pk=callback_id)
+    list(AppointmentRequest.objects.select_for_update().filter(pk=request_id).values_list("pk", flat=True))
     return Callback.objects.select_for_update(of=("self",)).select_related("request").get(pk=callback_id)
 
 
 def _require_open(callback: Callback) -> None:
     if callback.status not in OPEN_CALLBACK_STATUSES:
         raise CallbackError(f"This callback is already {callback.get_status_display().lower()}.")
+
+
+def _hold(callback: Callback, user: AbstractUser, now) -> None:
+    """`user` acts on the callback: they hold it from now (if they did not already) and were active now."""
+    if callback.assigned_to_id != user.pk or live_holder_id(callback, now) is None:
+        callback.assigned_to = user
+        callback.claimed_at = now
+    callback.holder_active_at = now
+
+
+def _work(callback_id: int, user: AbstractUser) -> tuple[Callback, object]:
+    """Lock an open callback that `user` may work on now, and make them its holder."""
+    callback = _locked(callback_id)
+    now = timezone.now()
+    require(user, Action.WORK, callback, now)
+    _require_open(callback)
+    _hold(callback, user, now)
+    return callback, now
 
 
 def _close_request(callback: Callback) -> None:
@@ -58,39 +87,107 @@ def callback_claim(*, callback_id: int, user: AbstractUser) -> Callback:
     """
     with transaction.atomic():
         callback = _locked(callback_id)
+        now = timezone.now()
+        require(user, Action.CLAIM, callback, now)
         _require_open(callback)
-        if callback.assigned_to_id and callback.assigned_to_id != user.pk and callback.claimed_at:
-            raise AlreadyClaimed(callback.assigned_to)
-        callback.assigned_to = user
-        callback.claimed_at = timezone.now()
+        _hold(callback, user, now)
         callback.status = CallbackStatus.IN_PROGRESS
-        callback.save(update_fields=["assigned_to", "claimed_at", "status", "updated_at"])
+        callback.save(update_fields=["assigned_to", "claimed_at", "holder_active_at", "status", "updated_at"])
     return callback
 
 
-def callback_release(*, callback_id: int, user: AbstractUser, supervisor: bool = False) -> Callback:
-    """Hand the callback back to the queue. Only its holder or a supervisor may."""
+def _unhold(callback: Callback) -> None:
+    callback.assigned_to = None
+    callback.claimed_at = None
+    callback.holder_active_at = None
+    callback.status = CallbackStatus.NEW if callback.attempt_count == 0 else CallbackStatus.IN_PROGRESS
+
+
+def callback_release(*, callback_id: int, user: AbstractUser) -> Callback:
+    """Hand the callback back to the queue. Only its holder or a supervisor may (the policy says)."""
     with transaction.atomic():
         callback = _locked(callback_id)
+        require(user, Action.RELEASE, callback)
         _require_open(callback)
-        if callback.assigned_to_id and callback.assigned_to_id != user.pk and not supervisor:
-            raise PermissionDenied("Only the person working on this callback or a supervisor can release it.")
-        callback.assigned_to = None
-        callback.claimed_at = None
-        callback.status = CallbackStatus.NEW if callback.attempt_count == 0 else CallbackStatus.IN_PROGRESS
-        callback.save(update_fields=["assigned_to", "claimed_at", "status", "updated_at"])
+        _unhold(callback)
+        callback.save(update_fields=["assigned_to", "claimed_at", "holder_active_at", "status", "updated_at"])
     return callback
 
 
-def callback_reassign(*, callback_id: int, to_user: AbstractUser | None) -> Callback:
-    """A supervisor moves the callback to someone else (or back to the queue)."""
+def callback_take_over(*, callback_id: int, user: AbstractUser, reason: str) -> Callback:
+    """A supervisor takes a colleague's callback, saying why; the history keeps who, from whom and why."""
+    reason = reason.strip()
+    if not reason:
+        raise CallbackError({"reason": ["Say why you are taking it over: the colleague who held it will see it."]})
     with transaction.atomic():
         callback = _locked(callback_id)
+        require(user, Action.TAKE_OVER, callback)
         _require_open(callback)
-        callback.assigned_to = to_user
-        callback.claimed_at = timezone.now() if to_user else None
-        callback.save(update_fields=["assigned_to", "claimed_at", "updated_at"])
+        previous = callback.assigned_to
+        now = timezone.now()
+        callback.assigned_to, callback.claimed_at, callback.holder_active_at = user, now, now
+        callback.status = CallbackStatus.IN_PROGRESS
+        held = f" from {previous.get_full_name() or previous.get_username()}" if previous else ""
+        callback._change_reason = f"Taken over{held}: {reason}"[:100]
+        callback.save(update_fields=["assigned_to", "claimed_at", "holder_active_at", "status", "updated_at"])
+        _staff_note(
+            callback, user, f"{user.get_full_name() or user.get_username()} took this callback over{held}: {reason}"
+        )
     return callback
+
+
+def callback_reassign(*, callback_id: int, user: AbstractUser, to_user: AbstractUser | None) -> Callback:
+    """A supervisor gives the callback to someone on the front desk (or back to the queue)."""
+    from requests_app.policy import is_front_desk
+
+    if to_user is not None and not is_front_desk(to_user):
+        raise CallbackError("Give the callback to a member of the front desk.")
+    with transaction.atomic():
+        callback = _locked(callback_id)
+        require(user, Action.REASSIGN, callback)
+        _require_open(callback)
+        now = timezone.now()
+        if to_user is None:
+            _unhold(callback)
+        else:
+            callback.assigned_to, callback.claimed_at, callback.holder_active_at = to_user, now, now
+        callback._change_reason = f"Reassigned by {user.get_username()}"
+        callback.save(update_fields=["assigned_to", "claimed_at", "holder_active_at", "status", "updated_at"])
+    return callback
+
+
+def callbacks_release_lapsed(*, now=None) -> int:
+    """Put every callback whose claim lapsed (no activity by its holder) back on the queue. Returns how many.
+
+    Each gets a history row saying why, so the holder can see what happened.
+    """
+    now = now or timezone.now()
+    cutoff = now - claim_lapse()
+    from django.db.models import Q
+
+    candidates = list(
+        Callback.objects.filter(is_open=True, assigned_to__isnull=False)
+        .filter(Q(holder_active_at__lt=cutoff) | Q(holder_active_at__isnull=True, claimed_at__lt=cutoff))
+        .values_list("pk", flat=True)[:500]
+    )
+    released = 0
+    for callback_id in candidates:
+        with transaction.atomic():
+            callback = _locked(callback_id)
+            if not callback.is_open or live_holder_id(callback, now) is not None or callback.assigned_to_id is None:
+                continue  # its holder acted meanwhile
+            _unhold(callback)
+            minutes = int(claim_lapse().total_seconds() // 60)
+            callback._change_reason = f"Claim lapsed after {minutes} min without activity"
+            callback.save(update_fields=["assigned_to", "claimed_at", "holder_active_at", "status", "updated_at"])
+            released += 1
+    return released
+
+
+def _staff_note(callback: Callback, user: AbstractUser, body: str) -> None:
+    from requests_app.models import RequestNote
+
+    RequestNote.objects.create(request=callback.request, kind=RequestNote.Kind.STAFF, body=body, author=user)
 
 
 def callback_log_attempt(
@@ -100,9 +197,8 @@ def callback_log_attempt(
     if outcome not in CallOutcome.values:
         raise CallbackError("Choose what happened on the call.")
     with transaction.atomic():
-        callback = _locked(callback_id)
-        _require_open(callback)
-        made_at = made_at or timezone.now()
+        callback, now = _work(callback_id, user)
+        made_at = made_at or now
         attempt = CallAttempt.objects.create(
             callback=callback, made_at=made_at, made_by=user, outcome=outcome, note=note
         )
@@ -110,8 +206,6 @@ def callback_log_attempt(
         callback.first_attempt_at = callback.first_attempt_at or made_at
         if callback.status == CallbackStatus.NEW:
             callback.status = CallbackStatus.IN_PROGRESS
-        if not callback.assigned_to_id:
-            callback.assigned_to, callback.claimed_at = user, made_at
         callback.save()
     return attempt
 
@@ -122,46 +216,34 @@ def callback_schedule(
     user: AbstractUser,
     appointment_date: date,
     appointment_time: time,
-    location: str,
+    location: str = "",
     note: str = "",
+    override_reason: str = "",
 ) -> Callback:
-    """Book the appointment, close the callback, and email the patient a confirmation."""
-    if not location.strip():
-        raise CallbackError("Say where the appointment is.")
-    local_start = timezone.make_aware(datetime.combine(appointment_date, appointment_time))
-    if local_start < timezone.now():
-        raise CallbackError("The appointment must be in the future.")
-    if local_start > timezone.now() + timedelta(days=366):
-        raise CallbackError("Book at most a year ahead.")
-    with transaction.atomic():
-        callback = _locked(callback_id)
-        _require_open(callback)
-        callback.status = CallbackStatus.SCHEDULED
-        callback.closing_reason = ClosingReason.SCHEDULED
-        callback.closed_at = timezone.now()
-        callback.appointment_date = appointment_date
-        callback.appointment_time = appointment_time
-        callback.appointment_location = location.strip()
-        callback.appointment_note = note.strip()
-        callback.assigned_to = callback.assigned_to or user
-        callback.save()
-        _close_request(callback)
-        request = callback.request
-        notification_queue(
-            event="appointment_scheduled",
-            recipient=request.email,
-            request=request,
-            scope=f"{appointment_date.isoformat()}T{appointment_time.isoformat()}",
-        )
-    return callback
+    """Book the appointment, close the callback, and email the patient a confirmation.
+
+    The appointment's whole lifecycle (and its rules: opening hours, locations)
+    is in `requests_app.services.appointments`; this returns the callback.
+    """
+    from requests_app.services.appointments import appointment_schedule
+
+    appointment = appointment_schedule(
+        callback_id=callback_id,
+        user=user,
+        appointment_date=appointment_date,
+        appointment_time=appointment_time,
+        location=location,
+        note=note,
+        override_reason=override_reason,
+    )
+    return appointment.callback
 
 
 def callback_mark_unreachable(*, callback_id: int, user: AbstractUser) -> Callback:
     """After three failed calls: stop calling, and email the patient how to reach the clinic."""
     with transaction.atomic():
-        callback = _locked(callback_id)
-        _require_open(callback)
-        failed = callback.attempts.filter(outcome__in=FAILED_OUTCOMES).count()
+        callback, _ = _work(callback_id, user)
+        failed = callback.failed_attempts().count()
         if failed < UNREACHABLE_AFTER_ATTEMPTS:
             raise CallbackError(
                 f"Log {UNREACHABLE_AFTER_ATTEMPTS} failed call attempts before marking the patient unreachable "
@@ -181,8 +263,7 @@ def callback_close(*, callback_id: int, user: AbstractUser, reason: str, note: s
     if reason not in ClosingReason.values or reason in (ClosingReason.SCHEDULED, ClosingReason.UNREACHABLE):
         raise CallbackError("Choose why the callback is closed (scheduling and unreachable have their own buttons).")
     with transaction.atomic():
-        callback = _locked(callback_id)
-        _require_open(callback)
+        callback, _ = _work(callback_id, user)
         callback.status = CallbackStatus.CLOSED
         callback.closing_reason = reason
         callback.closed_at = timezone.now()
@@ -220,7 +301,13 @@ def callback_reopen_with_better_time(
             + (f"\nTheir note: {note.strip()}" if note.strip() else ""),
         )
         now = timezone.now()
+        # Back on the queue for anyone, with a fresh count toward "unreachable".
         callback.status = CallbackStatus.NEW
+        callback.assigned_to = None
+        callback.claimed_at = None
+        callback.holder_active_at = None
+        callback.attempt_count = 0
+        callback.reopened_at = now
         callback.closing_reason = ""
         callback.closed_at = None
         callback.escalated_at = None

@@ -118,6 +118,7 @@ def appointment_request_create(
     campaign: str = "",
     client_ip: str = "",
     screening: dict[str, str] | None = None,
+    checks: list[str] | tuple[str, ...] = (),
 ) -> IntakeResult:
     """Accept a request: triage it, merge it into an open one from the same patient, hand it on.
 
@@ -130,6 +131,10 @@ def appointment_request_create(
     row of its own (MERGED, with its own reference and tier, and its own
     acknowledgement), and its details are added to the open request as an
     unverified note. It can raise that request's tier, never lower it.
+
+    `checks` are things the desk should check before calling (such as a form
+    sent back within seconds of loading): each becomes a note on the request
+    the desk works, never a reason to refuse it.
     """
     answers = clean_answers(screening or {})
     result = triage(symptoms=list(symptoms), reason=reason, screening=answers)
@@ -179,8 +184,17 @@ def appointment_request_create(
         if existing is not None:
             _merge_repeat(existing, repeat=request, fields=fields, result=result, answers=answers)
             logger.info("appointment request merged into an open one", extra={"request_id": request.pk})
+        _add_checks(existing or request, repeat=request if existing is not None else None, checks=checks)
     logger.info("appointment request accepted", extra={"request_id": request.pk, "priority": request.priority})
     return IntakeResult(request=request, flags=tuple(result.codes))
+
+
+def _add_checks(request: AppointmentRequest, *, repeat: AppointmentRequest | None, checks) -> None:
+    """A note per thing to check; on an open request, naming the repeat submission it is about."""
+    prefix = f"About {repeat.reference}: " if repeat is not None else ""
+    RequestNote.objects.bulk_create(
+        RequestNote(request=request, kind=RequestNote.Kind.CHECK, body=prefix + check) for check in checks
+    )
 
 
 def _evidence_rows(result: TriageResult, *, repeat: str = "") -> list[dict]:

@@ -128,7 +128,10 @@ def notification_queue_for_request(*, request: AppointmentRequest, emails: list[
 
 
 def notification_publish(notification_id: int) -> bool:
-    """Queue the send task. False if the broker refused it; the row is then marked for the next sweep."""
+    """Queue the send task. False if it did not go: the row is then marked for the next sweep.
+
+    It does not go if the broker refuses it or does not answer in time, or if a publish failed moments
+    ago (the circuit breaker in requests_app/services/broker.py does not try it then)."""
     from requests_app.tasks import send_notification
 
     if publish(send_notification, notification_id, fallback="the sweep will re-queue it"):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from requests_app.business_hours import callback_due_at
 from requests_app.models import AppointmentRequest, Callback, PipelineRecord, PipelineStatus, RequestStatus
 from requests_app.models.intake import higher_priority
-from requests_app.roles import FRONT_DESK, SUPERVISOR
+from requests_app.policy import front_desk_users, supervisor_users
 from requests_app.services.broker import publish
 from requests_app.services.notifications import notification_queue_for_request
 
@@ -26,7 +26,7 @@ HANDED_BACK = "handed back: the worker stopped or dropped the task before it fin
 
 
 def pipeline_publish(record_id: int, request_id: int) -> bool:
-    """Hand a request to Celery. False if the broker could not take it (the outbox covers that)."""
+    """Hand a request to Celery. False if the broker could not take it or was not tried (the outbox covers both)."""
     from requests_app.tasks import process_new_request
 
     if not publish(process_new_request, request_id, fallback="the outbox will re-publish it"):
@@ -72,7 +72,7 @@ def _next_on_shift_staff():
 
     return (
         StaffProfile.objects.select_for_update(of=("self",))
-        .filter(on_shift=True, user__is_active=True, user__is_staff=True, user__groups__name=FRONT_DESK)
+        .filter(on_shift=True, user__in=front_desk_users())
         .order_by(F("last_assigned_at").asc(nulls_first=True), "pk")
         .select_related("user")
         .first()
@@ -91,18 +91,8 @@ def staff_alerts(priority: str) -> list[tuple[str, str]]:
 
 def staff_alert_recipients() -> list[str]:
     """On-shift front desk, every supervisor and every superuser: who hears about a raised request at once."""
-    from django.contrib.auth import get_user_model
-
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True)
-        .filter(
-            Q(staff_profile__on_shift=True, groups__name=FRONT_DESK) | Q(groups__name=SUPERVISOR) | Q(is_superuser=True)
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    on_shift = front_desk_users().filter(staff_profile__on_shift=True)
+    users = (on_shift | supervisor_users()).exclude(email="").values_list("email", flat=True)
     return sorted(set(users))
 
 

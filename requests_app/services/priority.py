@@ -7,13 +7,13 @@ and a supervisor's way to raise one that triage missed.
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from requests_app.business_hours import callback_due_at
 from requests_app.models import AppointmentRequest, Callback, Priority, RequestNote
 from requests_app.models.intake import PRIORITY_RANK
-from requests_app.roles import is_supervisor
+from requests_app.policy import SUPERVISOR_ONLY, Action, require
 from requests_app.services.callbacks import CallbackError
 from requests_app.services.notifications import notification_queue_for_request
 from requests_app.services.pipeline import staff_alerts
@@ -22,7 +22,7 @@ REASON_MAX_LENGTH = 1000
 # simple_history's change-reason column holds 100 characters; the note keeps the whole reason.
 CHANGE_REASON_MAX_LENGTH = 100
 
-NOT_SUPERVISOR = "Only a supervisor can change a request's tier."
+NOT_SUPERVISOR = SUPERVISOR_ONLY[Action.CHANGE_TIER]
 REASON_REQUIRED = "Say why the tier changes: the reason is kept with the request."
 UNKNOWN_TIER = "Choose emergency, urgent or routine."
 
@@ -41,12 +41,11 @@ def request_change_priority(*, request_id: int, actor: AbstractUser, priority: s
     change reason. Raising the tier queues that tier's alert to everyone on
     shift and every supervisor, as the pipeline does for a new request.
 
-    Raises PermissionDenied for anyone but a supervisor, ValidationError for
+    Raises NotAllowed (a PermissionDenied) for anyone but a supervisor, ValidationError for
     a missing reason or an unknown or unchanged tier, and CallbackError when
     the callback is no longer open.
     """
-    if not is_supervisor(actor):
-        raise PermissionDenied(NOT_SUPERVISOR)
+    require(actor, Action.CHANGE_TIER)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": REASON_REQUIRED})

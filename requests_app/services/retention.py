@@ -6,9 +6,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from requests_app.models import (
+    Appointment,
     AppointmentRequest,
     CallAttempt,
     Callback,
@@ -32,7 +34,7 @@ def retention_cutoff(now: datetime | None = None) -> datetime:
 
 
 def requests_anonymize_expired(*, now: datetime | None = None, batch_size: int = 500) -> RetentionRun:
-    """Strip personal data from closed requests (and merged repeats) older than the retention period.
+    """Strip personal data from requests closed longer ago than the retention period (and old merged repeats).
 
     What stays: priority, red-flag codes (not the words or answers behind them), status, channel, dates, source
     article, the callback's timings and outcomes. What goes: names, contact
@@ -43,12 +45,18 @@ def requests_anonymize_expired(*, now: datetime | None = None, batch_size: int =
     while True:
         with transaction.atomic():
             ids = list(
-                AppointmentRequest.objects.select_for_update()
+                # Only the request rows are locked: the callback is joined (outer, for the merged ones) to filter.
+                AppointmentRequest.objects.select_for_update(of=("self",))
+                .filter(anonymized_at__isnull=True)
                 .filter(
-                    status__in=[RequestStatus.CLOSED, RequestStatus.MERGED],
-                    anonymized_at__isnull=True,
-                    created_at__lt=cutoff,
+                    # Kept for the period after the work on it ended, not after it arrived: a request
+                    # closed yesterday keeps its details however long ago it came in.
+                    Q(status=RequestStatus.CLOSED, callback__closed_at__lt=cutoff)
+                    # A merged repeat was finished the moment it arrived.
+                    | Q(status=RequestStatus.MERGED, created_at__lt=cutoff)
                 )
+                # An appointment booked again long after the callback closed is activity too.
+                .exclude(callback__appointments__starts_at__gte=cutoff)
                 .values_list("pk", flat=True)[:batch_size]
             )
             if not ids:
@@ -74,10 +82,14 @@ def requests_anonymize_expired(*, now: datetime | None = None, batch_size: int =
             RequestNote.objects.filter(request_id__in=ids).delete()
             CallAttempt.objects.filter(callback__request_id__in=ids).update(note="")
             Callback.objects.filter(request_id__in=ids).update(appointment_note="")
+            Appointment.objects.filter(callback__request_id__in=ids).update(
+                note="", cancel_reason="", hours_override_reason=""
+            )
             Notification.objects.filter(request_id__in=ids).delete()
             AppointmentRequest.history.filter(id__in=ids).delete()
             callback_ids = Callback.objects.filter(request_id__in=ids).values_list("pk", flat=True)
             CallAttempt.history.filter(callback_id__in=callback_ids).delete()
+            Appointment.history.filter(callback_id__in=callback_ids).delete()
             Callback.history.filter(request_id__in=ids).delete()
             total += len(ids)
     return RetentionRun.objects.create(cutoff=cutoff, anonymized_count=total)

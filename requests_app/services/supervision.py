@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from requests_app.models import Callback, CallbackStatus
+from requests_app.models import Callback
 from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
-from requests_app.roles import SUPERVISOR
+from requests_app.policy import supervisor_users
+from requests_app.services.appointments import appointment_queue_reminder, appointments_due_reminders
 from requests_app.services.notifications import notification_queue
 
 
 def supervisor_emails() -> list[str]:
-    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
-    users = users.filter(Q(groups__name=SUPERVISOR) | Q(is_superuser=True))
-    return sorted(set(users.values_list("email", flat=True)))
+    return sorted(set(supervisor_users().exclude(email="").values_list("email", flat=True)))
 
 
 def callbacks_escalate_overdue() -> int:
@@ -44,22 +41,17 @@ def callbacks_escalate_overdue() -> int:
 
 
 def appointments_send_reminders() -> int:
-    """Queue the day-before reminder for every appointment tomorrow (once per appointment date)."""
+    """Queue the day-before reminder for every appointment booked for tomorrow. Returns how many are queued.
+
+    Each at the appointment's latest time, once per time: one moved since
+    its reminder went out gets another for the new time; one cancelled,
+    missed or attended gets none.
+    """
     tomorrow = timezone.localdate() + timedelta(days=1)
-    queued = 0
-    callbacks = Callback.objects.filter(status=CallbackStatus.SCHEDULED, appointment_date=tomorrow).select_related(
-        "request"
+    return sum(
+        appointment_queue_reminder(appointment_id=appointment_id)
+        for appointment_id in appointments_due_reminders(day=tomorrow)
     )
-    for callback in callbacks:
-        with transaction.atomic():
-            notification = notification_queue(
-                event="appointment_reminder",
-                recipient=callback.request.email,
-                request=callback.request,
-                scope=f"{callback.appointment_date.isoformat()}T{callback.appointment_time.isoformat()}",
-            )
-        queued += notification is not None
-    return queued
 
 
 def daily_digest_queue() -> int:

@@ -38,8 +38,6 @@ ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 PASSWORD = "a-long-test-password-42"  # the staff fixtures' password (tests/conftest.py)
 STEP_TIMEOUT_MS = 10_000
 FORM_URL = "/request-appointment/"
-# What the form says next to a safety question left unanswered (without the skip box ticked).
-SCREENING_ERROR = "Answer yes, no or not sure, or tick the box to answer these questions on the phone."
 SKIP_LABEL = "I would rather answer these questions on the phone"
 EMERGENCY_TITLE = "Go to an emergency department now"
 URGENT_TITLE = "We will call you soon"
@@ -111,8 +109,17 @@ def new_visitor(browser, live_server, request) -> Iterator:
 
     contexts, visitors = [], []
 
-    def open_visitor(who: str) -> Visitor:
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    def open_visitor(who: str, *, javascript: bool = True, phone: bool = False) -> Visitor:
+        """`javascript=False`: a browser with scripts off; `phone=True`: a phone's screen and touch."""
+        size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport=size,
+            java_script_enabled=javascript,
+            has_touch=phone,
+            is_mobile=phone,
+            device_scale_factor=3 if phone else 1,
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(STEP_TIMEOUT_MS)
@@ -214,8 +221,8 @@ def fill_in_details(scope: Page | Locator, patient: Patient, *, delay_ms: int = 
 def send_when_a_person_could(page: Page, opened_at: float) -> None:
     """Click "Send my request", once MIN_FILL_SECONDS have passed since the form was shown.
 
-    Sooner, the form takes the sender for a bot and refuses the request; a
-    person never fills it in that fast, a test's quick clicks might.
+    Sooner, the request is accepted but the desk is asked to check it is a
+    real one (autofill is that fast); a test's quick clicks should not be.
     """
     remaining = MIN_FILL_SECONDS + 0.5 - (time.monotonic() - opened_at)
     if remaining > 0:

@@ -7,9 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from requests_app.forms import SCREENING_ERROR
 from requests_app.models import AppointmentRequest
 from requests_app.triage.screening import GROUPS, QUESTIONS, QUESTIONS_BY_CODE
-from tests.e2e.conftest import FORM_URL, SCREENING_ERROR, SKIP_LABEL, URGENT_TITLE, screening_question
+from tests.e2e.conftest import FORM_URL, SKIP_LABEL, URGENT_TITLE, screening_question
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -148,7 +149,7 @@ def test_a_screen_reader_hears_each_field_s_hint_and_error_with_the_field(new_vi
     # What a screen reader announces on the phone field: its hint and what is wrong.
     description = page.get_by_label("Phone number")
     expect(description).to_have_accessible_description(
-        "The number we should call. Include the country code if it is not a US number. This field is required."
+        "The number we should call. Include the country code if it is not a US number. Enter your phone number"
     )
 
 
@@ -240,7 +241,7 @@ def test_a_keyboard_user_answers_the_safety_questions_and_is_taken_to_the_one_th
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("There is a problem with your request")
     link = summary.get_by_role("link")
-    expect(link).to_have_text([f"{fever.text}: {SCREENING_ERROR}"])
+    expect(link).to_have_text([f"{fever.text} {SCREENING_ERROR}"])
     # The link leads to the question's first answer, so focus lands inside the question.
     expect(link).to_have_attribute("href", "#id_screening_fever_0")
     fever_group = screening_question(page, "fever")

@@ -7,6 +7,7 @@ is `celery -A clinic worker` in its own process, against the test database.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -45,6 +46,7 @@ class RedisServer:
         self.directory = directory
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
+        self.paused = False
 
     @property
     def url(self) -> str:
@@ -69,10 +71,32 @@ class RedisServer:
             return False
 
     def stop(self) -> None:
+        self.resume()  # a stopped process would not act on SIGTERM
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
         self.process = None
+
+    def pause(self) -> None:
+        """SIGSTOP: Redis hangs. Its sockets stay open and the kernel still accepts connections; nothing answers."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGSTOP)
+            self.paused = True
+
+    def resume(self) -> None:
+        """SIGCONT: Redis answers again, everything it was sent meanwhile included."""
+        if self.process and self.paused:
+            self.process.send_signal(signal.SIGCONT)
+        self.paused = False
+
+    @contextlib.contextmanager
+    def paused_for(self):
+        """Hung inside the block, answering again after it, whatever happened in it."""
+        self.pause()
+        try:
+            yield self
+        finally:
+            self.resume()
 
 
 def test_database_url() -> str:

@@ -1,0 +1,31 @@
+"""Times as a patient reads them, for templates that only have the request (the emails)."""
+
+from __future__ import annotations
+
+from django import template
+
+from requests_app.business_hours import callback_timing
+from requests_app.formatting import best_time_note, clinic_zone_abbreviation
+
+register = template.Library()
+
+
+@register.simple_tag
+def best_time_reason(request) -> str:
+    """Why the call comes when it does, when the patient's best time to call changed it (else "")."""
+    if request is None:
+        return ""
+    return best_time_note(
+        callback_timing(
+            received_at=request.created_at,
+            priority=request.priority,
+            best_time_slots=request.best_time_slots,
+            best_days=request.best_days,
+        )
+    )
+
+
+@register.simple_tag
+def clinic_zone() -> str:
+    """ "EST" or "EDT": the clinic's clock now, to say beside opening hours and times of day."""
+    return clinic_zone_abbreviation()
