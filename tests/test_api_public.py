@@ -2,9 +2,12 @@
 
 import json
 import threading
+from datetime import datetime
 from http import HTTPStatus
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -303,7 +306,7 @@ def test_a_stranger_who_knows_a_patients_phone_or_email_learns_nothing_from_the_
     assert body["priority"] == "routine"
     # The expected call is a new routine request's from the same moment, not the patient's emergency deadline.
     own_due = callback_due_at(received_at=repeat.created_at, priority="routine")
-    assert body["expected_callback"]["by"] == own_due.isoformat()
+    assert datetime.fromisoformat(body["expected_callback"]["by"]) == own_due
     assert body["expected_callback"]["by"] != patients_answer["expected_callback"]["by"]
 
 
@@ -337,3 +340,6 @@ def test_the_api_says_why_the_call_comes_later_when_the_best_time_moved_it(clien
     plain = post(client, patient_fields()).json()
     assert plain["expected_callback"]["note"] == ""
     assert plain["expected_callback"]["text"].endswith(("EST", "EDT"))
+    # The machine-readable time is on the clinic's clock too: its offset, not UTC's.
+    by = datetime.fromisoformat(plain["expected_callback"]["by"])
+    assert by.utcoffset() == by.astimezone(ZoneInfo(settings.TIME_ZONE)).utcoffset()

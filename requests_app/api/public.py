@@ -34,7 +34,7 @@ IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 def created_body(result: IntakeResult) -> dict:
     """The answer, from the submission's own row only: a repeat merged into an open request reads like a new one."""
     from requests_app.business_hours import callback_timing
-    from requests_app.formatting import best_time_note, format_moment
+    from requests_app.formatting import best_time_note, clinic_local, format_moment
 
     request = result.request
     priority = request.priority
@@ -49,7 +49,8 @@ def created_body(result: IntakeResult) -> dict:
         "priority": priority,
         "urgent": priority != "routine",
         "expected_callback": {
-            "by": timing.due_at.isoformat(),
+            # On the clinic's clock, with its offset: one clock, in the machine-readable form too.
+            "by": clinic_local(timing.due_at).isoformat(),
             "text": format_moment(timing.due_at),
             "note": best_time_note(timing),
         },
