@@ -158,10 +158,15 @@ def test_closing_needs_a_reason_of_its_own(callback, front_desk):
 
 
 def test_every_change_is_in_the_history_with_who_made_it(callback, front_desk):
+    # Outside a web request (a task, a script): the service itself names who acted.
     services.callback_claim(callback_id=callback.pk, user=front_desk)
+    services.callback_log_attempt(callback_id=callback.pk, user=front_desk, outcome=CallOutcome.BUSY)
     records = Callback.history.filter(id=callback.pk).order_by("history_date")
-    assert records.count() >= 2
+    assert records.count() >= 3
     assert records.last().status == CallbackStatus.IN_PROGRESS
+    assert [r.history_user for r in records][1:] == [front_desk, front_desk]
+    attempt_record = CallAttempt.history.get(callback_id=callback.pk)
+    assert attempt_record.history_user == front_desk
 
 
 def test_an_overdue_callback_is_escalated_exactly_once(callback, supervisor):

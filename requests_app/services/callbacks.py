@@ -34,7 +34,7 @@ class CallbackError(ValidationError):
 AlreadyClaimed = HeldByAnother
 
 
-def _locked(callback_id: int) -> Callback:
+def _locked(callback_id: int, user: AbstractUser | None = None) -> Callback:
     """The callback, locked after its request: the order the pipeline and a tier change lock them in.
 
     Locking the callback first would let a tier change (request, then
@@ -47,7 +47,11 @@ def _locked(callback_id: int) -> Callback:
 
     request_id = Callback.objects.values_list("request_id", flat=True).get(pk=callback_id)
     list(AppointmentRequest.objects.select_for_update().filter(pk=request_id).values_list("pk", flat=True))
-    return Callback.objects.select_for_update(of=("self",)).select_related("request").get(pk=callback_id)
+    callback = Callback.objects.select_for_update(of=("self",)).select_related("request").get(pk=callback_id)
+    if user is not None:
+        # The history row names who acted, from a task or the API as from the admin.
+        callback._history_user = user
+    return callback
 
 
 def _require_open(callback: Callback) -> None:
@@ -65,7 +69,7 @@ def _hold(callback: Callback, user: AbstractUser, now) -> None:
 
 def _work(callback_id: int, user: AbstractUser) -> tuple[Callback, object]:
     """Lock an open callback that `user` may work on now, and make them its holder."""
-    callback = _locked(callback_id)
+    callback = _locked(callback_id, user)
     now = timezone.now()
     require(user, Action.WORK, callback, now)
     _require_open(callback)
@@ -86,7 +90,7 @@ def callback_claim(*, callback_id: int, user: AbstractUser) -> Callback:
     the second sees the first's name.
     """
     with transaction.atomic():
-        callback = _locked(callback_id)
+        callback = _locked(callback_id, user)
         now = timezone.now()
         require(user, Action.CLAIM, callback, now)
         _require_open(callback)
@@ -106,7 +110,7 @@ def _unhold(callback: Callback) -> None:
 def callback_release(*, callback_id: int, user: AbstractUser) -> Callback:
     """Hand the callback back to the queue. Only its holder or a supervisor may (the policy says)."""
     with transaction.atomic():
-        callback = _locked(callback_id)
+        callback = _locked(callback_id, user)
         require(user, Action.RELEASE, callback)
         _require_open(callback)
         _unhold(callback)
@@ -120,7 +124,7 @@ def callback_take_over(*, callback_id: int, user: AbstractUser, reason: str) -> 
     if not reason:
         raise CallbackError({"reason": ["Say why you are taking it over: the colleague who held it will see it."]})
     with transaction.atomic():
-        callback = _locked(callback_id)
+        callback = _locked(callback_id, user)
         require(user, Action.TAKE_OVER, callback)
         _require_open(callback)
         previous = callback.assigned_to
@@ -143,7 +147,7 @@ def callback_reassign(*, callback_id: int, user: AbstractUser, to_user: Abstract
     if to_user is not None and not is_front_desk(to_user):
         raise CallbackError("Give the callback to a member of the front desk.")
     with transaction.atomic():
-        callback = _locked(callback_id)
+        callback = _locked(callback_id, user)
         require(user, Action.REASSIGN, callback)
         _require_open(callback)
         now = timezone.now()
@@ -199,9 +203,9 @@ def callback_log_attempt(
     with transaction.atomic():
         callback, now = _work(callback_id, user)
         made_at = made_at or now
-        attempt = CallAttempt.objects.create(
-            callback=callback, made_at=made_at, made_by=user, outcome=outcome, note=note
-        )
+        attempt = CallAttempt(callback=callback, made_at=made_at, made_by=user, outcome=outcome, note=note)
+        attempt._history_user = user
+        attempt.save()
         callback.attempt_count += 1
         callback.first_attempt_at = callback.first_attempt_at or made_at
         if callback.status == CallbackStatus.NEW:
