@@ -13,7 +13,7 @@ PORT ?= 8000
 help:
 	@echo "make run        set everything up and start the whole system on http://127.0.0.1:$(PORT)"
 	@echo "make test       run the test suite (embedded SQLite and Redis)"
-	@echo "make test-fast  the suite without worker, fault, browser and fuzz tests (about 20 s)"
+	@echo "make test-fast  the suite without worker, fault, browser and fuzz tests (about 2 min)"
 	@echo "make lint       ruff check and format check"
 	@echo "make format     ruff format and fix"
 	@echo "make bench      benchmarks against a bare-Django baseline (writes bench/results/)"
@@ -44,7 +44,7 @@ superuser: migrate
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The suite without the Celery-worker, fault-injection, browser and fuzz tests (about 20 s).
+# The suite without the Celery-worker, fault-injection, browser and fuzz tests (about 2 min).
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not integration and not fault and not e2e" \
 		--ignore tests/test_fuzz_api.py --ignore tests/test_fuzz_form.py $(PYTEST_ARGS)
