@@ -60,6 +60,53 @@ def test_the_prefilter_skips_a_pattern_whose_words_are_absent():
     assert not prefilter.may_match(compiled, "sore after long runs")
 
 
+def test_the_one_pass_gates_say_what_may_match_says_for_every_pattern_on_the_whole_corpus(texts):
+    for matcher in _matchers(engine.nlp()):
+        patterns = [pattern for patterns in matcher._patterns.values() for pattern in patterns]
+        gates = prefilter.Gates(patterns)
+        for text in texts:
+            assert gates.passing(text) == [prefilter.may_match(pattern, text) for pattern in patterns], text[:80]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "starts"),
+    [
+        (r"\b(?:my |our )?friend", {"my friend", "our friend", "friend"}),
+        (r"\bif (?:i|it)(?= \w+)", {"if i", "if it"}),
+        (r"(?<!un)\bintentional", {"intentional"}),
+        (r"(?:numbness|tingling) in (?:my|the) foot", {"numbness in ", "tingling in "}),  # cut at 12 characters
+        (r"[ls][1-5]", {f"{a}{b}" for a in "ls" for b in "12345"}),
+        (r"(?:numb\w*|tingl\w*) (?:in|on)", {"numb", "tingl"}),
+        (r"fe+ver", {"fe"}),
+        (r"(?:but|and)\s+gone|gone", {"but", "and", "gone"}),
+        (r"\d+ kg", None),
+        (r"(?:\w+ )?numb", None),
+        (r"(?i:numb)", None),
+        (r"x?", None),
+    ],
+)
+def test_match_starts_names_strings_one_of_which_begins_every_match(pattern, starts):
+    assert prefilter.match_starts(f"(?-i:{pattern})", re.IGNORECASE) == (None if starts is None else frozenset(starts))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (r"aba", "ababa abab"),
+        (r"(?<!un)\bintentional(?:ly)?", "unintentional, intentionally, xintentional intentional"),
+        (r"\b(?:i|i'm|me)\b", "i'm me i mine im i"),
+        (r"(?:no|not)\b[^.]{0,10}(?:numb|tingl\w*)", "no numb. not tingling not no numb"),
+        (r"(?:gone|go)(?= now|$)", "gone now go now gone"),
+    ],
+)
+def test_trying_a_pattern_only_where_a_match_can_start_finds_what_finditer_finds(pattern, text):
+    compiled = re.compile(f"(?-i:{pattern})", re.IGNORECASE)
+    finder = re.compile(prefilter._trie(sorted(prefilter.match_starts(compiled.pattern, compiled.flags))))
+    found = [match.span() for match in speedups._finditer(compiled, finder, text)]
+    assert found == [match.span() for match in compiled.finditer(text)]
+    assert found
+
+
 @pytest.mark.parametrize(
     ("typed", "meant"),
     [

@@ -1,6 +1,6 @@
-"""Skip a regular expression that cannot match: the literal words every match must contain.
+"""Skip a regular expression that cannot match, and try one only where a match can start.
 
-Triage has ~200 patterns, and running each over every text took most of
+Triage has ~250 patterns, and running each over every text took most of
 its time. For each pattern this works out, from Python's own parse of it, a
 set of literal strings such that every match contains at least one of them
 (the idea of RE2's prefilter); a sequence has several such sets, all
@@ -9,6 +9,13 @@ required set that has no member in the text is not run at all. The set is comput
 tell (a character class, a lookaround, an optional part), it asks for
 nothing, and the pattern always runs. `tests/test_triage_engine.py` checks
 that the filtered matcher finds exactly what the unfiltered one finds.
+
+`match_starts` works out, the same way, strings one of which every match
+starts with ("if i", "what if", "gone", ...). Python's engine tries a
+pattern at every position of the text unless the pattern begins with a
+fixed string or character; for a pattern of fifty alternatives that is
+most of its cost. A search for the starts finds the few positions where a
+match can begin, and the pattern is tried there only (see `speedups`).
 """
 
 from __future__ import annotations
@@ -131,6 +138,67 @@ def required_literals(pattern: str, flags: int = 0) -> Requirement:
     return _sequence(parser.parse(pattern, flags))
 
 
+def _trie(literals: list[str]) -> str:
+    """A regular expression that matches, at a position, the longest of `literals` that starts there."""
+    root: dict = {}
+    for literal in literals:
+        node = root
+        for char in literal:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        # Children start with different characters, so at most one of them can go on: the match
+        # goes as deep as the text allows, and the greedy "?" of an end of a literal keeps the longest.
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(root)
+
+
+class Gates:
+    """Which of many patterns may match a text: the same answer as `may_match` for each, in one pass over the text.
+
+    `may_match` searched the text once per required set of each pattern (~600
+    searches a text). Here one regular expression finds, at every position,
+    the longest literal that starts there; every literal that is a prefix of
+    it starts there too. So each literal found stands for a known collection
+    of required sets it satisfies, and a pattern may match when all of its
+    sets are among those.
+    """
+
+    def __init__(self, patterns: list[re.Pattern]):
+        requirements = [required_sets(pattern.pattern, pattern.flags & re.IGNORECASE) for pattern in patterns]
+        numbers: dict[frozenset[str], int] = {}
+        for sets in requirements:
+            for found in sets:
+                numbers.setdefault(found, len(numbers))
+        # Per pattern, the numbers of the sets it needs (empty: it always runs).
+        self._needs = [frozenset(numbers[found] for found in sets) for sets in requirements]
+        in_sets: dict[str, set[int]] = {}
+        for found, number in numbers.items():
+            for literal in found:
+                in_sets.setdefault(literal, set()).add(number)
+        literals = sorted(in_sets)
+        self._finder = re.compile(f"(?=({_trie(literals)}))") if literals else None
+        # Per literal: the sets satisfied where it starts (by it, or by a shorter literal that is its prefix).
+        self._satisfies = {
+            literal: frozenset().union(*(in_sets.get(literal[:end], ()) for end in range(1, len(literal) + 1)))
+            for literal in literals
+        }
+
+    def passing(self, text: str) -> list[bool]:
+        """For each pattern, in order: False only when it cannot match `text`."""
+        satisfied: set[int] = set()
+        if self._finder is not None:
+            for longest in set(self._finder.findall(text)):
+                satisfied |= self._satisfies[longest]
+        return [needs <= satisfied for needs in self._needs]
+
+
 _gates: dict[re.Pattern, tuple[re.Pattern, ...]] = {}
 
 
@@ -148,3 +216,134 @@ def may_match(compiled: re.Pattern, text: str) -> bool:
     except KeyError:
         gates = _gates[compiled] = _gate(compiled)
     return all(gate.search(text) is not None for gate in gates)
+
+
+# --- where a match can start ------------------------------------------------------------------
+
+_ZERO_WIDTH = (c.AT, c.ASSERT, c.ASSERT_NOT)
+# A prefix of a start is a start too: longer ones are cut here, and sets that would multiply past
+# the limit are left as they are.
+_START_LENGTH = 12
+_PRODUCT_LIMIT = 4096
+
+
+def _caseless(ignorecase: bool, arg) -> bool:
+    """Whether a group's body matches case-insensitively (its own flags switch it on or off)."""
+    _group, add_flags, del_flags, _pattern = arg
+    return bool((ignorecase or add_flags & c.SRE_FLAG_IGNORECASE) and not del_flags & c.SRE_FLAG_IGNORECASE)
+
+
+def _consumed(items, ignorecase: bool) -> set[str] | None:
+    """Every string the sequence can consume (or a few more); None when that is not a short list."""
+    found = {""}
+    for op, arg in items:
+        strings = _consumed_item(op, arg, ignorecase)
+        if strings is None or len(found) * len(strings) > _PRODUCT_LIMIT:
+            return None
+        found = {first + second for first in found for second in strings}
+    return found
+
+
+def _consumed_item(op, arg, ignorecase: bool) -> set[str] | None:
+    if op in _ZERO_WIDTH:
+        # \b, ^, lookarounds: they test the text but consume none of it.
+        return {""}
+    if op is c.LITERAL:
+        return None if ignorecase else {chr(arg)}
+    if op is c.IN:
+        if ignorecase:
+            return None
+        chars: set[str] = set()
+        for kind, value in arg:
+            if kind is c.LITERAL:
+                chars.add(chr(value))
+            elif kind is c.RANGE and value[1] - value[0] < 16:
+                chars.update(chr(code) for code in range(value[0], value[1] + 1))
+            else:
+                # A negation, a category (\d is every Unicode digit), a wide range: not a short list.
+                return None
+        return chars
+    if op is c.SUBPATTERN:
+        return _consumed(arg[3], _caseless(ignorecase, arg))
+    if op is c.BRANCH:
+        union: set[str] = set()
+        for alternative in arg[1]:
+            strings = _consumed(alternative, ignorecase)
+            if strings is None:
+                return None
+            union |= strings
+        return union
+    if op in _REPEATS and arg[1] <= 1:
+        minimum, _maximum, pattern = arg
+        strings = _consumed(pattern, ignorecase)
+        if strings is None:
+            return None
+        return strings if minimum else strings | {""}
+    return None
+
+
+def _starts(items, ignorecase: bool) -> set[str]:
+    """Strings one of which every match of the sequence starts with ({""}: nothing known)."""
+    found = {""}
+    for op, arg in items:
+        strings = _consumed_item(op, arg, ignorecase)
+        if strings is None:
+            strings = _starts_item(op, arg, ignorecase)
+            if strings is None or len(found) * len(strings) > _PRODUCT_LIMIT:
+                return found
+            # The item's matches are not a short list, so nothing after it is certain.
+            return {(first + second)[:_START_LENGTH] for first in found for second in strings}
+        if len(found) * len(strings) > _PRODUCT_LIMIT:
+            return found
+        # A string already cut to the length stays as it is (its end is not where the item starts).
+        found = {(first + second)[:_START_LENGTH] for first in found for second in strings}
+    return found
+
+
+def _starts_item(op, arg, ignorecase: bool) -> set[str] | None:
+    """Non-empty strings one of which every match of an item starts with; None if not known."""
+    if op is c.SUBPATTERN:
+        strings = _starts(arg[3], _caseless(ignorecase, arg))
+        return None if "" in strings else strings
+    if op is c.BRANCH:
+        union: set[str] = set()
+        for alternative in arg[1]:
+            strings = _starts(alternative, ignorecase)
+            if "" in strings:
+                return None
+            union |= strings
+        return union
+    if op in _REPEATS and arg[0] >= 1:
+        strings = _starts(arg[2], ignorecase)
+        return None if "" in strings else strings
+    return None
+
+
+@lru_cache(maxsize=1024)
+def match_starts(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Non-empty strings one of which every match of `pattern` starts with (None: no such set could be found)."""
+    parsed = parser.parse(pattern, flags)
+    found = _starts(list(parsed), bool(parsed.state.flags & c.SRE_FLAG_IGNORECASE))
+    return None if "" in found else frozenset(found)
+
+
+@lru_cache(maxsize=1024)
+def engine_skips_ahead(pattern: str, flags: int = 0) -> bool:
+    """Whether Python's engine itself skips to where a match can begin (a fixed first string or character)."""
+    try:
+        from re import _compiler  # type: ignore[attr-defined]
+
+        parsed = parser.parse(pattern, flags)
+        flags = parsed.state.flags
+        prefix, _skip, _whole = _compiler._get_literal_prefix(parsed, flags)
+        return bool(prefix) or bool(_compiler._get_charset_prefix(parsed, flags))
+    except (AttributeError, TypeError, ValueError):  # another Python's internals: assume it does not
+        return False
+
+
+def start_finder(compiled: re.Pattern) -> re.Pattern | None:
+    """A search for the positions where a match of `compiled` can begin, when that is worth doing."""
+    if engine_skips_ahead(compiled.pattern, compiled.flags):
+        return None
+    starts = match_starts(compiled.pattern, compiled.flags)
+    return re.compile(_trie(sorted(starts))) if starts else None

@@ -8,27 +8,69 @@ skips a pattern whose required words are not in the text (see `prefilter`),
 and aligns matches to tokens the way the original does (outward to the
 nearest token boundaries). `tests/test_triage_engine.py` checks that both
 give the same matches on the whole corpus.
+
+The patterns, in medspaCy's order, their `prefilter.Gates` and their
+start finders are worked out once per matcher (again if rules are added),
+not on every call. A pattern that Python's engine would try at every
+position of the text (no fixed first string or character) and whose
+matches all begin with one of a few strings is tried only where one of
+those begins (`_finditer`): the same matches at a fraction of the cost.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 from medspacy.common.regex_matcher import RegexMatcher
 from medspacy.common.util import get_token_for_char
 
-from requests_app.triage.prefilter import may_match
+from requests_app.triage.prefilter import Gates, start_finder
 
 _original_call = RegexMatcher.__call__
+
+
+def _plan(matcher: RegexMatcher) -> tuple[list, Gates]:
+    """(match id, callback, pattern) for every pattern in medspaCy's order, and their gates."""
+    plan = matcher.__dict__.get("_triage_plan")
+    if plan is None or plan[0] != len(matcher._patterns):
+        entries = [
+            (match_id, matcher._callbacks[match_id], pattern, start_finder(pattern))
+            for match_id, patterns in matcher._patterns.items()
+            for pattern in patterns
+        ]
+        plan = (len(matcher._patterns), entries, Gates([entry[2] for entry in entries]))
+        matcher._triage_plan = plan
+    return plan[1], plan[2]
+
+
+def _finditer(pattern: re.Pattern, finder: re.Pattern, text: str) -> Iterator[re.Match]:
+    """The matches `pattern.finditer(text)` gives, trying `pattern` only where `finder` finds a start of one.
+
+    finditer tries the pattern at each position from the end of the last
+    match on; where no start of a match begins, that try fails, so skipping
+    it changes nothing. `pattern.match(text, position)` is the same try (its
+    lookbehinds and \\b still see the text before the position), and every
+    start is non-empty, so every match is too and the next try is at its end.
+    """
+    found = finder.search(text)
+    while found is not None:
+        position = found.start()
+        match = pattern.match(text, position)
+        if match is None:
+            found = finder.search(text, position + 1)
+        else:
+            yield match
+            found = finder.search(text, match.end())
 
 
 def fast_call(self: RegexMatcher, doc) -> list[tuple[int, int, int]]:
     matches: list[tuple[int, int, int]] = []
     text = doc.text_with_ws
-    for match_id, patterns in self._patterns.items():
-        on_match = self._callbacks[match_id]
-        for pattern in patterns:
-            if not may_match(pattern, text):
-                continue
-            for re_match in pattern.finditer(text):
+    entries, gates = _plan(self)
+    for (match_id, on_match, pattern, finder), may in zip(entries, gates.passing(text), strict=True):
+        if may:
+            for re_match in pattern.finditer(text) if finder is None else _finditer(pattern, finder, text):
                 span = doc.char_span(re_match.start(), re_match.end())
                 if span is None:
                     start = get_token_for_char(doc, re_match.start(), resolve=self.resolve_start)
