@@ -35,6 +35,33 @@ def test_the_prefiltered_matcher_finds_exactly_what_medspacys_own_finds_on_the_w
             assert speedups.fast_call(matcher, doc) == speedups.original_call(matcher, doc), text[:80]
 
 
+def _context_result(doc) -> list:
+    graph = doc._.context_graph
+    modifiers = [(m.category, m.modifier_span, m.scope_span, m.rule.literal) for m in graph.modifiers]
+    edges = [(target.start, target.end, target.label_, graph.modifiers.index(m)) for target, m in graph.edges]
+    targets = doc.spans["medspacy_spans"]
+    per_target = [[(m.category, m.modifier_span, m.scope_span) for m in target._.modifiers] for target in targets]
+    return [modifiers, edges, per_target]
+
+
+def test_the_faster_context_gives_the_same_modifiers_scopes_and_edges_on_the_whole_corpus(texts):
+    pipeline = engine.nlp()
+    context = pipeline.get_pipe("medspacy_context")
+    compared = 0
+    for text in texts:
+        docs = []
+        for call in (speedups.context_call, speedups.original_context_call):
+            doc = pipeline.make_doc(text)
+            for name, component in pipeline.pipeline:
+                if name != "medspacy_context":
+                    doc = component(doc)
+            docs.append(call(context, doc))
+        if docs[0].spans["medspacy_spans"]:
+            compared += 1
+        assert _context_result(docs[0]) == _context_result(docs[1]), text[:80]
+    assert compared > 1000
+
+
 @pytest.mark.parametrize(
     ("pattern", "text", "matches"),
     [

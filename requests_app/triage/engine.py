@@ -16,8 +16,11 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy
+from spacy.attrs import SENT_START
+
 from requests_app.triage import context as ctx
-from requests_app.triage import lexicon
+from requests_app.triage import lexicon, speedups
 from requests_app.triage.spelling import correct
 
 _SENTENCE_END = frozenset({".", "!", "?", ";", "..."})
@@ -72,12 +75,13 @@ class Finding:
 
 def _clinic_sentences(doc):
     """A sentence ends at . ! ? ; or a line break: patients write lists and fragments."""
-    for index, token in enumerate(doc):
-        if index == 0:
-            token.is_sent_start = True
-            continue
-        previous = doc[index - 1]
-        token.is_sent_start = previous.text in _SENTENCE_END or "\n" in previous.text or previous.text.endswith("..")
+    if not len(doc):
+        return doc
+    texts = [token.text for token in doc]
+    # 1 starts a sentence, -1 does not: what `token.is_sent_start = True / False` stores, set here in one
+    # call (the setter looks over the whole document each time it is used).
+    starts = [1] + [1 if t in _SENTENCE_END or "\n" in t or t.endswith("..") else -1 for t in texts[:-1]]
+    doc.from_array([SENT_START], numpy.array(starts, dtype=numpy.int64).astype(numpy.uint64))
     return doc
 
 
@@ -94,8 +98,6 @@ def _build():
     from medspacy.context import ConTextRule
     from medspacy.target_matcher import TargetRule
     from spacy.language import Language
-
-    from requests_app.triage import speedups
 
     speedups.install()
     if "clinic_sentences" not in Language.factories:
@@ -146,8 +148,23 @@ def lowercase(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
-def _dismissed(span, *, booked_for: str | None) -> bool:
-    for modifier in span._.modifiers:
+class _Searched:
+    """Searches of the whole text, each done once per read (the rules below ask some of them per mention)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._found: dict[re.Pattern, re.Match | None] = {}
+
+    def __call__(self, pattern: re.Pattern) -> re.Match | None:
+        try:
+            return self._found[pattern]
+        except KeyError:
+            found = self._found[pattern] = pattern.search(self.text)
+            return found
+
+
+def _dismissed(span, modifiers, *, booked_for: str | None) -> bool:
+    for modifier in modifiers:
         category = modifier.category
         start, end = modifier.modifier_span
         if span.start <= start and end <= span.end:
@@ -164,71 +181,71 @@ def _dismissed(span, *, booked_for: str | None) -> bool:
     return False
 
 
-def _resolved_by_next_sentence(span, sentences: list, index: int) -> bool:
-    if span.label_ == "CANCER_HISTORY" or index + 1 >= len(sentences):
+def _resolved_by_next_sentence(span, sentence_texts: list[str], index: int) -> bool:
+    if span.label_ == "CANCER_HISTORY" or index + 1 >= len(sentence_texts):
         return False
-    following = sentences[index + 1]
-    if not _RESOLVED_NEXT.search(following.text):
+    following = sentence_texts[index + 1]
+    if not _RESOLVED_NEXT.search(following):
         return False
-    nearby = sentences[index].text + " " + following.text
+    nearby = sentence_texts[index] + " " + following
     return not _RECURRED.search(nearby)
 
 
-def _resolution_undone(span, sentence_text: str) -> bool:
+def _resolution_undone(span, modifiers, sentence_text: str) -> bool:
     """A resolved mention, or a feared cancer, that its sentence says came back counts ("worried it's cancer again")."""
     undoable = {ctx.RESOLVED, ctx.HYPOTHETICAL} if span.label_ == "CANCER_HISTORY" else {ctx.RESOLVED}
-    return any(m.category in undoable for m in span._.modifiers) and bool(_RECURRED.search(sentence_text))
+    return any(m.category in undoable for m in modifiers) and bool(_RECURRED.search(sentence_text))
 
 
-def _general_question(span, sentence, text: str) -> bool:
+def _general_question(span, sentence, sentence_text: str, searched: _Searched) -> bool:
     """ "Would leg weakness mean something serious? Mine is just stiff.": a question, not a symptom.
 
     A question with no word of the writer's before the mention, in a text that
     says the writer does not have it; or any question, in a text that says
     plainly that none of it applies ("I haven't got any of that").
     """
-    if _STRONG_DISCLAIMER.search(text) and (sentence.text.rstrip().endswith("?") or _HEARSAY.search(sentence.text)):
+    if searched(_STRONG_DISCLAIMER) and (sentence_text.rstrip().endswith("?") or _HEARSAY.search(sentence_text)):
         return True
-    if not sentence.text.rstrip().endswith("?"):
+    if not sentence_text.rstrip().endswith("?"):
         return False
-    if _HYPOTHETICAL_QUESTION.search(sentence.text) and _DISCLAIMER.search(text):
+    if _HYPOTHETICAL_QUESTION.search(sentence_text) and searched(_DISCLAIMER):
         return True
-    if not _GENERAL_QUESTION.search(sentence.text):
+    if not _GENERAL_QUESTION.search(sentence_text):
         return False
     before = span.doc[sentence.start : span.start].text
-    return not _FIRST_PERSON.search(before) and bool(_DISCLAIMER.search(text))
+    return not _FIRST_PERSON.search(before) and bool(searched(_DISCLAIMER))
 
 
-def _booked_for(text: str) -> str | None:
+def _booked_for(searched: _Searched) -> str | None:
     """Who the text is about when the writer books for someone else ("for my son", "My wife can't walk")."""
-    if _FOR_MYSELF.search(text):
+    if searched(_FOR_MYSELF):
         return None
-    behalf = _ON_BEHALF.search(text)
+    behalf = searched(_ON_BEHALF)
     if behalf:
         return next(w for w in behalf.group("who", "who2") if w)
-    subject = _RELATIVE_SUBJECT.search(text)
-    if subject is None or _OWN_COMPLAINT.search(text) or _FOR_SELF.search(text):
+    subject = searched(_RELATIVE_SUBJECT)
+    if subject is None or searched(_OWN_COMPLAINT) or searched(_FOR_SELF):
         return None
     # "Mum can't walk" with no "my": only in a text where the writer says nothing of themselves.
     bare = not _SAYS_MY.search(subject.group())
-    if bare and (_WRITER_AS_SUBJECT.search(text) or _FIRST_PERSON.search(text)):
+    if bare and (searched(_WRITER_AS_SUBJECT) or searched(_FIRST_PERSON)):
         return None
     # "I had a limp... I needed my dad's cane": the writer is the patient. "My wife couldn't get up, I had
     # to help her": the relative is.
-    if _WRITER_AS_SUBJECT.search(text) and not _THIRD_PERSON.search(text):
+    if searched(_WRITER_AS_SUBJECT) and not searched(_THIRD_PERSON):
         return None
     return subject.group("who")
 
 
-def _about_someone_else(span, sentence) -> bool:
+def _about_someone_else(span, sentence, sentence_text: str, doc_text: str) -> bool:
     """Booking for myself: "(My son is the one with pins and needles in his feet.)" is not about the patient."""
-    before = _MY_RELATIVE.sub(" ", span.doc.text[sentence.start_char : span.start_char])
-    return bool(_SOMEONE_ELSE.search(sentence.text)) and not _FIRST_PERSON.search(before)
+    before = _MY_RELATIVE.sub(" ", doc_text[sentence.start_char : span.start_char])
+    return bool(_SOMEONE_ELSE.search(sentence_text)) and not _FIRST_PERSON.search(before)
 
 
-def _the_writers_own(span, sentence) -> bool:
+def _the_writers_own(span, sentence, doc_text: str) -> bool:
     """In a text written for someone else, "I've had sciatica myself" is not the patient's."""
-    window = span.doc.text[sentence.start_char : span.end_char + 15]
+    window = doc_text[sentence.start_char : span.end_char + 15]
     return bool(_WRITER_OWN.search(window)) and not _THIRD_PERSON.search(window)
 
 
@@ -238,38 +255,48 @@ def read(text: str) -> list[Finding]:
         return []
     corrected = correct(text.replace("\u2019", "'").replace("\u2018", "'"))
     pipeline = nlp()
-    doc = pipeline.make_doc(lowercase(corrected.text))
+    lowered = lowercase(corrected.text)
+    doc = pipeline.make_doc(lowered)
     for name, component in pipeline.pipeline:
         # ConText only has work where the matcher found something (most routine texts: nothing).
         if name == "medspacy_context" and not doc.spans.get("medspacy_spans"):
             return []
         doc = component(doc)
-    lowered = lowercase(corrected.text)
-    who = _booked_for(lowered)
+    searched = _Searched(lowered)
+    who = _booked_for(searched)
     booked_for = re.escape(who) if who else None
-    for_myself = bool(_FOR_MYSELF.search(lowered))
+    for_myself = bool(searched(_FOR_MYSELF))
     sentences = list(doc.sents)
+    # What Span.text gives, cut from the document's text once (Span.text and Doc.text rebuild it from tokens).
+    doc_text = speedups.doc_text(doc)
+    sentence_texts = [doc_text[sentence.start_char : sentence.end_char] for sentence in sentences]
     sentence_of = {}
     for index, sentence in enumerate(sentences):
-        for token in sentence:
-            sentence_of[token.i] = index
+        for token_index in range(sentence.start, sentence.end):
+            sentence_of[token_index] = index
 
     spans = list(doc.spans.get("medspacy_spans", []))
+    modifiers = [span._.modifiers for span in spans]
     dismissed = set()
     resolved_in_sentence = set()
     for position, span in enumerate(spans):
         index = sentence_of[span.start]
-        sentence_text = sentences[index].text
-        if _dismissed(span, booked_for=booked_for) and not _resolution_undone(span, sentence_text):
+        sentence_text = sentence_texts[index]
+        if _dismissed(span, modifiers[position], booked_for=booked_for) and not _resolution_undone(
+            span, modifiers[position], sentence_text
+        ):
             dismissed.add(position)
-            if any(m.category == ctx.RESOLVED for m in span._.modifiers):
+            if any(m.category == ctx.RESOLVED for m in modifiers[position]):
                 resolved_in_sentence.add((span.label_, index))
         elif (
             _ANSWERED_NO.match(corrected.text[span.end_char : span.end_char + 40])
-            or _resolved_by_next_sentence(span, sentences, index)
-            or (span.label_ not in lexicon.MARKERS and _general_question(span, sentences[index], lowered))
-            or (booked_for is not None and _the_writers_own(span, sentences[index]))
-            or (for_myself and _about_someone_else(span, sentences[index]))
+            or _resolved_by_next_sentence(span, sentence_texts, index)
+            or (
+                span.label_ not in lexicon.MARKERS
+                and _general_question(span, sentences[index], sentence_text, searched)
+            )
+            or (booked_for is not None and _the_writers_own(span, sentences[index], doc_text))
+            or (for_myself and _about_someone_else(span, sentences[index], sentence_text, doc_text))
         ):
             dismissed.add(position)
     # A symptom inside words that were answered "no" or negated is answered too ("Numbness in groin: no").
@@ -277,7 +304,7 @@ def read(text: str) -> list[Finding]:
         position
         for position in dismissed
         if _ANSWERED_NO.match(corrected.text[spans[position].end_char : spans[position].end_char + 40])
-        or any(m.category == ctx.NEGATED for m in spans[position]._.modifiers)
+        or any(m.category == ctx.NEGATED for m in modifiers[position])
     }
     kept = []
     for position, span in enumerate(spans):
@@ -319,7 +346,7 @@ def read(text: str) -> list[Finding]:
     sides = {"left": [], "right": []}
     for span, index in kept:
         if span.label_ in lexicon.LEG_LABELS:
-            context = span.text + " " + sentences[index].text
+            context = span.text + " " + sentence_texts[index]
             if _LEFT.search(context) and not _RIGHT.search(context):
                 sides["left"].append(span)
             elif _RIGHT.search(context) and not _LEFT.search(context):
@@ -341,9 +368,7 @@ def read(text: str) -> list[Finding]:
     # A weak leg told as a story over days ("Saturday it slapped... Sunday I couldn't push off... today I
     # can't stand on my toes"): weakness in three sentences, or in two with a then and a now.
     weak_sentences = sorted({i for span, i in kept if span.label_ in lexicon.WEAKNESS_LABELS})
-    if len(weak_sentences) >= 3 or (
-        len(weak_sentences) == 2 and _TIME_BEFORE.search(lowered) and _TIME_NOW.search(lowered)
-    ):
+    if len(weak_sentences) >= 3 or (len(weak_sentences) == 2 and searched(_TIME_BEFORE) and searched(_TIME_NOW)):
         weak = [span for span, i in kept if span.label_ in lexicon.WEAKNESS_LABELS]
         findings.append(finding("progressive_weakness", [weak[0], weak[-1]]))
     return _without_contained(findings)
