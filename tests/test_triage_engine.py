@@ -128,8 +128,10 @@ def test_match_starts_names_strings_one_of_which_begins_every_match(pattern, sta
 )
 def test_trying_a_pattern_only_where_a_match_can_start_finds_what_finditer_finds(pattern, text):
     compiled = re.compile(f"(?-i:{pattern})", re.IGNORECASE)
-    finder = re.compile(prefilter._trie(sorted(prefilter.match_starts(compiled.pattern, compiled.flags))))
-    found = [match.span() for match in speedups._finditer(compiled, finder, text)]
+    gates = prefilter.Gates([compiled], [prefilter.match_starts(compiled.pattern, compiled.flags)])
+    passing, starts = gates.scan(text)
+    assert passing == [True]
+    found = [match.span() for match in speedups._matches_at(compiled, text, starts[0])]
     assert found == [match.span() for match in compiled.finditer(text)]
     assert found
 

@@ -14,8 +14,9 @@ that the filtered matcher finds exactly what the unfiltered one finds.
 starts with ("if i", "what if", "gone", ...). Python's engine tries a
 pattern at every position of the text unless the pattern begins with a
 fixed string or character; for a pattern of fifty alternatives that is
-most of its cost. A search for the starts finds the few positions where a
-match can begin, and the pattern is tried there only (see `speedups`).
+most of its cost. The same pass over the text that finds the literals
+finds where each pattern's starts begin, and the pattern is tried there
+only (see `speedups`).
 """
 
 from __future__ import annotations
@@ -160,17 +161,19 @@ def _trie(literals: list[str]) -> str:
 
 
 class Gates:
-    """Which of many patterns may match a text: the same answer as `may_match` for each, in one pass over the text.
+    """One pass over a text for many patterns: which may match it, and where those with starts may begin.
 
     `may_match` searched the text once per required set of each pattern (~600
     searches a text). Here one regular expression finds, at every position,
     the longest literal that starts there; every literal that is a prefix of
     it starts there too. So each literal found stands for a known collection
     of required sets it satisfies, and a pattern may match when all of its
-    sets are among those.
+    sets are among those (the same answer `may_match` gives). The literals
+    include the starts of the patterns given some (`match_starts`): where
+    one begins, such a pattern may begin, and nowhere else.
     """
 
-    def __init__(self, patterns: list[re.Pattern]):
+    def __init__(self, patterns: list[re.Pattern], starts: list[frozenset[str] | None] | None = None):
         requirements = [required_sets(pattern.pattern, pattern.flags & re.IGNORECASE) for pattern in patterns]
         numbers: dict[frozenset[str], int] = {}
         for sets in requirements:
@@ -182,21 +185,48 @@ class Gates:
         for found, number in numbers.items():
             for literal in found:
                 in_sets.setdefault(literal, set()).add(number)
-        literals = sorted(in_sets)
+        begins: dict[str, set[int]] = {}
+        for index, strings in enumerate(starts or ()):
+            for string in strings or ():
+                begins.setdefault(string, set()).add(index)
+        literals = sorted(in_sets.keys() | begins.keys())
         self._finder = re.compile(f"(?=({_trie(literals)}))") if literals else None
-        # Per literal: the sets satisfied where it starts (by it, or by a shorter literal that is its prefix).
-        self._satisfies = {
-            literal: frozenset().union(*(in_sets.get(literal[:end], ()) for end in range(1, len(literal) + 1)))
-            for literal in literals
-        }
+
+        def with_prefixes(literal: str, table: dict[str, set[int]]) -> frozenset[int]:
+            return frozenset().union(*(table.get(literal[:end], ()) for end in range(1, len(literal) + 1)))
+
+        # Per literal: the sets satisfied where it starts, and the patterns that may begin there (by it, or by
+        # a shorter literal that is its prefix).
+        self._satisfies = {literal: with_prefixes(literal, in_sets) for literal in literals}
+        self._begin = {literal: tuple(sorted(with_prefixes(literal, begins))) for literal in literals}
+
+    def scan(self, text: str) -> tuple[list[bool], dict[int, list[int]]]:
+        """Per pattern, False only when it cannot match `text`; and where each one given starts may begin.
+
+        The positions, per pattern index, are ascending.
+        """
+        at: dict[str, list[int]] = {}
+        if self._finder is not None:
+            for found in self._finder.finditer(text):
+                literal = found.group(1)
+                if literal in at:
+                    at[literal].append(found.start())
+                else:
+                    at[literal] = [found.start()]
+        satisfied = frozenset().union(*(self._satisfies[literal] for literal in at))
+        positions: dict[int, list[int]] = {}
+        for literal, where in at.items():
+            for index in self._begin[literal]:
+                if index in positions:
+                    positions[index] += where
+                    positions[index].sort()
+                else:
+                    positions[index] = list(where)
+        return [needs <= satisfied for needs in self._needs], positions
 
     def passing(self, text: str) -> list[bool]:
         """For each pattern, in order: False only when it cannot match `text`."""
-        satisfied: set[int] = set()
-        if self._finder is not None:
-            for longest in set(self._finder.findall(text)):
-                satisfied |= self._satisfies[longest]
-        return [needs <= satisfied for needs in self._needs]
+        return self.scan(text)[0]
 
 
 _gates: dict[re.Pattern, tuple[re.Pattern, ...]] = {}
@@ -325,25 +355,3 @@ def match_starts(pattern: str, flags: int = 0) -> frozenset[str] | None:
     parsed = parser.parse(pattern, flags)
     found = _starts(list(parsed), bool(parsed.state.flags & c.SRE_FLAG_IGNORECASE))
     return None if "" in found else frozenset(found)
-
-
-@lru_cache(maxsize=1024)
-def engine_skips_ahead(pattern: str, flags: int = 0) -> bool:
-    """Whether Python's engine itself skips to where a match can begin (a fixed first string or character)."""
-    try:
-        from re import _compiler  # type: ignore[attr-defined]
-
-        parsed = parser.parse(pattern, flags)
-        flags = parsed.state.flags
-        prefix, _skip, _whole = _compiler._get_literal_prefix(parsed, flags)
-        return bool(prefix) or bool(_compiler._get_charset_prefix(parsed, flags))
-    except (AttributeError, TypeError, ValueError):  # another Python's internals: assume it does not
-        return False
-
-
-def start_finder(compiled: re.Pattern) -> re.Pattern | None:
-    """A search for the positions where a match of `compiled` can begin, when that is worth doing."""
-    if engine_skips_ahead(compiled.pattern, compiled.flags):
-        return None
-    starts = match_starts(compiled.pattern, compiled.flags)
-    return re.compile(_trie(sorted(starts))) if starts else None

@@ -11,10 +11,10 @@ give the same matches on the whole corpus.
 
 The patterns, in medspaCy's order, their `prefilter.Gates` and their
 start finders are worked out once per matcher (again if rules are added),
-not on every call. A pattern that Python's engine would try at every
-position of the text (no fixed first string or character) and whose
-matches all begin with one of a few strings is tried only where one of
-those begins (`_finditer`): the same matches at a fraction of the cost.
+not on every call. A pattern whose matches all begin with one of a few
+strings is tried only where one of those begins (`_matches_at`; the
+gates' pass over the text finds those places too), not at every position
+of the text: the same matches at a fraction of the cost.
 
 ConText (`context_call`) makes the same modifiers with the same scopes and
 the same edges as medspaCy's, in the same order: it finds each modifier's
@@ -37,7 +37,7 @@ from medspacy.context import ConText
 from medspacy.context.context_graph import ConTextGraph
 from medspacy.context.context_modifier import ConTextModifier
 
-from requests_app.triage.prefilter import Gates, start_finder
+from requests_app.triage.prefilter import Gates, match_starts
 
 _original_call = RegexMatcher.__call__
 _original_context_call = ConText.__call__
@@ -94,42 +94,47 @@ def _plan(matcher: RegexMatcher) -> tuple[list, Gates]:
     plan = matcher.__dict__.get("_triage_plan")
     if plan is None or plan[0] != len(matcher._patterns):
         entries = [
-            (match_id, matcher._callbacks[match_id], pattern, start_finder(pattern))
+            (match_id, matcher._callbacks[match_id], pattern, match_starts(pattern.pattern, pattern.flags))
             for match_id, patterns in matcher._patterns.items()
             for pattern in patterns
         ]
-        plan = (len(matcher._patterns), entries, Gates([entry[2] for entry in entries]))
+        plan = (
+            len(matcher._patterns),
+            [(match_id, on_match, pattern, starts is not None) for match_id, on_match, pattern, starts in entries],
+            Gates([entry[2] for entry in entries], [entry[3] for entry in entries]),
+        )
         matcher._triage_plan = plan
     return plan[1], plan[2]
 
 
-def _finditer(pattern: re.Pattern, finder: re.Pattern, text: str) -> Iterator[re.Match]:
-    """The matches `pattern.finditer(text)` gives, trying `pattern` only where `finder` finds a start of one.
+def _matches_at(pattern: re.Pattern, text: str, positions: list[int]) -> Iterator[re.Match]:
+    """The matches `pattern.finditer(text)` gives, when `positions` holds every position where one can begin.
 
     finditer tries the pattern at each position from the end of the last
-    match on; where no start of a match begins, that try fails, so skipping
-    it changes nothing. `pattern.match(text, position)` is the same try (its
-    lookbehinds and \\b still see the text before the position), and every
-    start is non-empty, so every match is too and the next try is at its end.
+    match on; where no match can begin, that try fails, so skipping it
+    changes nothing. `pattern.match(text, position)` is the same try (its
+    lookbehinds and \\b still see the text before the position). A match
+    begins with a non-empty start, so it is never empty, and the next try
+    is at its end or after.
     """
-    found = finder.search(text)
-    while found is not None:
-        position = found.start()
-        match = pattern.match(text, position)
-        if match is None:
-            found = finder.search(text, position + 1)
-        else:
-            yield match
-            found = finder.search(text, match.end())
+    end = 0
+    for position in positions:
+        if position >= end:
+            match = pattern.match(text, position)
+            if match is not None:
+                yield match
+                end = match.end()
 
 
 def fast_call(self: RegexMatcher, doc) -> list[tuple[int, int, int]]:
     matches: list[tuple[int, int, int]] = []
     text = doc_text(doc)
     entries, gates = _plan(self)
-    for (match_id, on_match, pattern, finder), may in zip(entries, gates.passing(text), strict=True):
-        if may:
-            for re_match in pattern.finditer(text) if finder is None else _finditer(pattern, finder, text):
+    passing, starts = gates.scan(text)
+    for index, (match_id, on_match, pattern, by_starts) in enumerate(entries):
+        if passing[index]:
+            found = _matches_at(pattern, text, starts.get(index, ())) if by_starts else pattern.finditer(text)
+            for re_match in found:
                 span = doc.char_span(re_match.start(), re_match.end())
                 if span is None:
                     start = _token_for_char(doc, re_match.start(), self.resolve_start)
