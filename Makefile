@@ -8,23 +8,27 @@ INSTALLED := $(VENV)/.installed
 # too (scripts/devstack.py sets SITE_URL from it, unless SITE_URL is set).
 PORT ?= 8000
 
-.PHONY: help install run test test-fast lint format migrate content superuser bench triage-eval clean
+.PHONY: help install run test test-fast lint typecheck format lock lock-check migrate content superuser bench triage-eval clean
 
 help:
 	@echo "make run        set everything up and start the whole system on http://127.0.0.1:$(PORT)"
 	@echo "make test       run the test suite (embedded SQLite and Redis)"
 	@echo "make test-fast  the suite without worker, fault, browser and fuzz tests (about 2 min)"
 	@echo "make lint       ruff check and format check"
+	@echo "make typecheck  mypy with the Django and DRF plugins (not part of lint yet)"
+	@echo "make lock       compile requirements*.in into the hashed locks requirements*.txt"
+	@echo "make lock-check fail when a lock is out of date with its .in file (CI runs it)"
 	@echo "make format     ruff format and fix"
 	@echo "make bench      benchmarks against a bare-Django baseline (writes bench/results/)"
 	@echo "make triage-eval  score triage on the labelled corpus in tests/triage/ (recall, false alarms, speed)"
 	@echo "make superuser  create a staff login for the admin"
 
-# Reinstalls only when a requirements file changed since the last install.
+# Installs the development lock (everything, transitive dependencies and pip
+# itself included, each pinned with its hashes: pip refuses anything else), and
+# again only when a lock changed since the last install. See scripts/lock.py.
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	@touch $@
 
 install: $(INSTALLED)
@@ -53,6 +57,20 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Not in lint yet: the code still has type errors to fix.
+typecheck: install
+	$(BIN)/mypy
+
+# Compiles requirements.in and requirements-dev.in into the locks, keeping the
+# versions they pin unless an input needs another; LOCK_ARGS go to uv's
+# pip compile, e.g. `make lock LOCK_ARGS="--upgrade-package celery"`.
+lock: install
+	$(BIN)/python scripts/lock.py $(LOCK_ARGS)
+
+# Compiles both again into a temporary folder and fails if either lock differs.
+lock-check: install
+	$(BIN)/python scripts/lock.py --check
+
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
@@ -64,4 +82,4 @@ triage-eval: install
 	$(BIN)/python -m tests.triage.evaluation --timing $(EVAL_ARGS)
 
 clean:
-	rm -rf $(VENV) var test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) var test-artifacts .pytest_cache .ruff_cache .mypy_cache
