@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 
-from clinic.opening_hours import DAY_CODES, DAY_NAMES, OpeningHours, parse_opening_hours, short_clock
+from requests_app.opening_hours import DAY_CODES, DAY_NAMES, OpeningHours, parse_opening_hours, short_clock
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from clinic.opening_hours import DAY_CODES, DAY_NAMES
 from requests_app.business_hours import SLOTS_BY_CODE, CallbackTiming
+from requests_app.opening_hours import DAY_CODES, DAY_NAMES
 
 
 def duration_text(duration: timedelta | None) -> str:

@@ -10,7 +10,6 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from clinic.opening_hours import DAY_CODES
 from requests_app.business_hours import SLOTS_BY_CODE, clinic_calendar, clinic_opening_hours, keep_best_time
 from requests_app.formatting import clinic_local
 from requests_app.models import (
@@ -23,6 +22,7 @@ from requests_app.models import (
     StaffProfile,
 )
 from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
+from requests_app.opening_hours import DAY_CODES
 from requests_app.triage.flags import RedFlag, Tier, flag_for
 from requests_app.triage.screening import ANSWERS, NOT_SURE, QUESTIONS, SKIPPED, Question
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from clinic.middleware import database_unavailable_page
 from requests_app.business_hours import callback_timing
+from requests_app.database_down import database_unavailable_page
 from requests_app.emails import read_better_time_token
 from requests_app.formatting import best_time_note, format_moment
 from requests_app.forms import AppointmentRequestForm, new_form_token

@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from clinic.opening_hours import parse_opening_hours
 from requests_app.business_hours import (
     BusinessCalendar,
     callback_due_at,
@@ -17,6 +16,7 @@ from requests_app.business_hours import (
 )
 from requests_app.formatting import best_time_note
 from requests_app.models import ClinicClosure
+from requests_app.opening_hours import parse_opening_hours
 
 TZ = ZoneInfo("America/New_York")
 HOURS = "mon-fri 08:00-18:00; sat 09:00-13:00"

@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from clinic.opening_hours import DAY_CODES, DAY_NAMES
 from requests_app.admin.appointments import appointment_console_context, appointment_urls
 from requests_app.admin.clock import clock_field
 from requests_app.admin.forms import CloseForm, PriorityForm, ScheduleForm, TakeOverForm
@@ -30,6 +29,7 @@ from requests_app.business_hours import SLOTS_BY_CODE, clinic_opening_hours, kee
 from requests_app.formatting import clinic_time, duration_text, format_moment, short_moment
 from requests_app.models import AppointmentRequest, Callback, CallbackStatus, CallOutcome, Notification, Priority
 from requests_app.models.callbacks import UNREACHABLE_AFTER_ATTEMPTS
+from requests_app.opening_hours import DAY_CODES, DAY_NAMES
 from requests_app.policy import Action, allowed, is_front_desk, is_supervisor, live_holder_id, refusal
 from requests_app.selectors import (
     DUE_SOON,
