@@ -10,7 +10,8 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from requests_app.business_hours import SLOTS_BY_CODE, clinic_calendar, clinic_opening_hours, keep_best_time
+from requests_app.business_hours import SLOTS_BY_CODE, clinic_opening_hours, keep_best_time
+from requests_app.deadlines import clinic_calendar
 from requests_app.formatting import clinic_local
 from requests_app.models import (
     AppointmentRequest,

@@ -23,7 +23,7 @@ from requests_app.models import (
     StaffProfile,
 )
 from requests_app.services import callbacks as services
-from requests_app.services.appointments import appointment_start
+from requests_app.services.appointments import appointment_schedule, appointment_start
 from requests_app.services.pipeline import request_process
 from requests_app.services.retention import requests_anonymize_expired
 from requests_app.services.supervision import (
@@ -115,7 +115,7 @@ def test_logging_an_attempt_counts_it_and_records_who_and_when(callback, front_d
 
 def test_scheduling_closes_the_callback_and_queues_the_confirmation_once(callback, front_desk):
     tomorrow = bookable_day(time(9, 30))
-    services.callback_schedule(
+    appointment_schedule(
         callback_id=callback.pk, user=front_desk, appointment_date=tomorrow, appointment_time=time(9, 30),
     )  # fmt: skip
     callback.refresh_from_db()
@@ -124,14 +124,14 @@ def test_scheduling_closes_the_callback_and_queues_the_confirmation_once(callbac
     assert callback.request.status == RequestStatus.CLOSED
     assert Notification.objects.filter(event="appointment_scheduled").count() == 1
     with pytest.raises(ValidationError):
-        services.callback_schedule(
+        appointment_schedule(
             callback_id=callback.pk, user=front_desk, appointment_date=tomorrow, appointment_time=time(9, 30),
         )  # fmt: skip
 
 
 def test_an_appointment_in_the_past_is_refused(callback, front_desk):
     with pytest.raises(ValidationError, match="in the future"):
-        services.callback_schedule(
+        appointment_schedule(
             callback_id=callback.pk, user=front_desk, appointment_date=date(2020, 1, 1), appointment_time=time(9),
         )  # fmt: skip
 
@@ -186,7 +186,7 @@ def test_a_closed_or_not_yet_due_callback_is_not_escalated(callback, front_desk,
 
 
 def test_the_day_before_reminder_is_queued_once(callback, front_desk):
-    services.callback_schedule(
+    appointment_schedule(
         callback_id=callback.pk, user=front_desk, appointment_date=bookable_day(), appointment_time=time(11),
     )  # fmt: skip
     # Tomorrow at 11, whatever day the tests run (the booking rules are not what this tests).

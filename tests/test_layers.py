@@ -182,3 +182,82 @@ def test_the_worker_s_consumer_beat_s_scheduler_and_the_admin_site_named_in_sett
     assert issubclass(symbol_by_name(settings.CELERY_BEAT_SCHEDULER), Scheduler)
     site_class = import_string(apps.get_app_config("admin").default_site)
     assert isinstance(admin.site, site_class)
+
+
+# --- the app's imports run one way ------------------------------------------------------------------
+
+# What pages, emails and the API read from: they may import models and each other, never a write service.
+READ_SIDE = (
+    "requests_app.business_hours",
+    "requests_app.context_processors",
+    "requests_app.deadlines",
+    "requests_app.emails",
+    "requests_app.formatting",
+    "requests_app.opening_hours",
+    "requests_app.selectors",
+    "requests_app.templatetags",
+)
+WRITE_SIDE = ("requests_app.services", "requests_app.tasks")
+# How the clinic's hours and times are computed and said: usable from anywhere, models included.
+PURE_HELPERS = ("requests_app.opening_hours", "requests_app.business_hours", "requests_app.formatting")
+
+
+def _in(module: str, packages: tuple[str, ...]) -> bool:
+    return any(module == package or module.startswith(package + ".") for package in packages)
+
+
+def _service_queues_task(module: str, target: str) -> bool:
+    return module.startswith("requests_app.services.") and target == "requests_app.tasks"
+
+
+def test_the_only_import_loops_are_services_queueing_a_task_from_inside_a_function():
+    """HackSoft's one allowed loop: a service publishes a task after its commit; the task calls services."""
+    graph = import_graph("clinic", "requests_app", "articles")
+    at_import_time = [
+        module
+        for module, targets in graph.items()
+        if any(_service_queues_task(module, target) and top for target, top in targets.items())
+    ]
+    assert at_import_time == [], "a service may import requests_app.tasks only inside the function that queues it"
+    without_queueing = {
+        module: {target for target in targets if not _service_queues_task(module, target)}
+        for module, targets in graph.items()
+    }
+    assert loops(without_queueing) == []
+
+
+def test_pages_emails_and_reads_import_no_write_service():
+    graph = import_graph("requests_app")
+    offending = [
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        if _in(module, READ_SIDE)
+        for target in targets
+        if _in(target, WRITE_SIDE)
+    ]
+    assert offending == []
+
+
+def test_models_import_only_models_and_the_pure_helpers_below_them():
+    """A callback attempt names itself on the clinic's clock (formatting); nothing that reads or writes models."""
+    graph = import_graph("requests_app")
+    offending = [
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        if _in(module, ("requests_app.models",))
+        for target in targets
+        if not _in(target, ("requests_app.models", *PURE_HELPERS))
+    ]
+    assert offending == []
+
+
+@pytest.mark.parametrize("module", PURE_HELPERS)
+def test_formatting_business_hours_and_opening_hours_need_no_model_even_indirectly(module):
+    graph = import_graph("requests_app")
+    reached, todo = set(), [module]
+    while todo:
+        for target in graph[todo.pop()]:
+            if target not in reached:
+                reached.add(target)
+                todo.append(target)
+    assert sorted(name for name in reached if _in(name, ("requests_app.models", *WRITE_SIDE))) == []

@@ -143,6 +143,7 @@ class CallAttempt(models.Model):
         indexes = [models.Index(fields=["made_by", "made_at"], name="attempt_staff_idx")]
 
     def __str__(self) -> str:
+        # On the clinic's clock, as every page says a moment (formatting imports no model).
         from requests_app.formatting import short_moment
 
         return f"{self.get_outcome_display()}, {short_moment(self.made_at)}"

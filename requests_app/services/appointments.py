@@ -38,7 +38,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from requests_app.business_hours import clinic_opening_hours, closed_dates_between
+from requests_app.business_hours import clinic_opening_hours
+from requests_app.deadlines import closed_dates_between
 from requests_app.formatting import format_moment
 from requests_app.models import Appointment, AppointmentStatus, Callback, CallbackStatus, ClosingReason, Notification
 from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES

@@ -6,7 +6,7 @@ under the callback's row lock, so a claim and an action cannot cross.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -214,35 +214,6 @@ def callback_log_attempt(
     return attempt
 
 
-def callback_schedule(
-    *,
-    callback_id: int,
-    user: AbstractUser,
-    appointment_date: date,
-    appointment_time: time,
-    location: str = "",
-    note: str = "",
-    override_reason: str = "",
-) -> Callback:
-    """Book the appointment, close the callback, and email the patient a confirmation.
-
-    The appointment's whole lifecycle (and its rules: opening hours, locations)
-    is in `requests_app.services.appointments`; this returns the callback.
-    """
-    from requests_app.services.appointments import appointment_schedule
-
-    appointment = appointment_schedule(
-        callback_id=callback_id,
-        user=user,
-        appointment_date=appointment_date,
-        appointment_time=appointment_time,
-        location=location,
-        note=note,
-        override_reason=override_reason,
-    )
-    return appointment.callback
-
-
 def callback_mark_unreachable(*, callback_id: int, user: AbstractUser) -> Callback:
     """After three failed calls: stop calling, and email the patient how to reach the clinic."""
     with transaction.atomic():
@@ -286,7 +257,7 @@ def callback_reopen_with_better_time(
     Returns False when there is nothing to change (the callback is already
     back on the queue or was closed for another reason).
     """
-    from requests_app.business_hours import callback_due_at
+    from requests_app.deadlines import callback_due_at
     from requests_app.models import AppointmentRequest, RequestNote
 
     with transaction.atomic():
