@@ -261,3 +261,17 @@ def test_formatting_business_hours_and_opening_hours_need_no_model_even_indirect
                 reached.add(target)
                 todo.append(target)
     assert sorted(name for name in reached if _in(name, ("requests_app.models", *WRITE_SIDE))) == []
+
+
+def test_what_open_means_for_a_callback_is_written_only_beside_the_model():
+    """Everyone else asks `callback.is_open`, `Callback.objects.open()` or `callback_list()`."""
+    home = ROOT / "requests_app" / "models" / "callbacks.py"
+    written_elsewhere = [
+        f"{path.relative_to(ROOT)}: {spelling}"
+        for package in ("clinic", "requests_app", "articles")
+        for path in _modules(package).values()
+        if path != home
+        for spelling in ("OPEN_CALLBACK_STATUSES", "is_open=True", "is_open=False")
+        if spelling in path.read_text()
+    ]
+    assert written_elsewhere == []

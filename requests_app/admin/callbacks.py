@@ -30,8 +30,9 @@ from requests_app.models import Callback, CallbackStatus, CallOutcome, Notificat
 from requests_app.models.callbacks import UNREACHABLE_AFTER_ATTEMPTS
 from requests_app.policy import Action, allowed, is_front_desk, is_supervisor, live_holder_id, refusal
 from requests_app.selectors import (
-    DUE_SOON,
+    CALLBACK_STATUS_FILTERS,
     best_time_is_now,
+    callback_list,
     request_triage_summary,
     suggested_appointment,
 )
@@ -149,11 +150,8 @@ class QueueStatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value() or "open"
-        if value == "open":
-            return queryset.filter(is_open=True)
-        if value in CallbackStatus.values:
-            return queryset.filter(status=value)
-        return queryset
+        status = value if value in CALLBACK_STATUS_FILTERS else "all"
+        return callback_list(filters={"status": status}, queryset=queryset)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -164,11 +162,10 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("overdue", "Overdue"), ("today", "Due in the next 8 hours")]
 
     def queryset(self, request, queryset):
-        now = timezone.now()
         if self.value() == "overdue":
-            return queryset.filter(due_at__lt=now)
+            return callback_list(filters={"overdue": True}, queryset=queryset)
         if self.value() == "today":
-            return queryset.filter(due_at__gte=now, due_at__lt=now + DUE_SOON)
+            return callback_list(filters={"due_soon": True}, queryset=queryset)
         return queryset
 
 
@@ -181,9 +178,9 @@ class AssigneeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "mine":
-            return queryset.filter(assigned_to=request.user)
+            return callback_list(filters={"assigned_to": request.user}, queryset=queryset)
         if self.value() == "unassigned":
-            return queryset.filter(assigned_to__isnull=True)
+            return callback_list(filters={"unassigned": True}, queryset=queryset)
         return queryset
 
 
@@ -197,9 +194,7 @@ class SourceArticleFilter(admin.SimpleListFilter):
         return list(Article.objects.order_by("title").values_list("pk", "title"))
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(request__source_article_id=self.value())
-        return queryset
+        return callback_list(filters={"source_article": self.value()}, queryset=queryset)
 
 
 @admin.register(Callback)

@@ -42,7 +42,6 @@ from requests_app.business_hours import clinic_opening_hours
 from requests_app.deadlines import closed_dates_between
 from requests_app.formatting import format_moment
 from requests_app.models import Appointment, AppointmentStatus, Callback, CallbackStatus, ClosingReason, Notification
-from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
 from requests_app.models.notifications import NotificationStatus
 from requests_app.opening_hours import DAY_NAMES, format_opening_hours
 from requests_app.policy import Action, require
@@ -297,7 +296,7 @@ def appointment_schedule(
         now = timezone.now()
         require(user, Action.WORK, callback, now)
         latest = _latest(callback)
-        first = callback.status in OPEN_CALLBACK_STATUSES
+        first = callback.is_open
         if not first:
             if callback.status != CallbackStatus.SCHEDULED:
                 raise CallbackError(f"This callback is already {callback.get_status_display().lower()}.")

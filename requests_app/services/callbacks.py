@@ -21,7 +21,7 @@ from requests_app.models import (
     ClosingReason,
     RequestStatus,
 )
-from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES, UNREACHABLE_AFTER_ATTEMPTS
+from requests_app.models.callbacks import UNREACHABLE_AFTER_ATTEMPTS
 from requests_app.policy import Action, HeldByAnother, claim_lapse, live_holder_id, require
 from requests_app.services.notifications import notification_queue
 
@@ -55,7 +55,7 @@ def _locked(callback_id: int, user: AbstractUser | None = None) -> Callback:
 
 
 def _require_open(callback: Callback) -> None:
-    if callback.status not in OPEN_CALLBACK_STATUSES:
+    if not callback.is_open:
         raise CallbackError(f"This callback is already {callback.get_status_display().lower()}.")
 
 
@@ -170,7 +170,8 @@ def callbacks_release_lapsed(*, now=None) -> int:
     from django.db.models import Q
 
     candidates = list(
-        Callback.objects.filter(is_open=True, assigned_to__isnull=False)
+        Callback.objects.open()
+        .filter(assigned_to__isnull=False)
         .filter(Q(holder_active_at__lt=cutoff) | Q(holder_active_at__isnull=True, claimed_at__lt=cutoff))
         .values_list("pk", flat=True)[:500]
     )

@@ -113,7 +113,8 @@ def _next_call_queryset(user: AbstractUser, now: datetime):
     for priority, wait in RETRY_AFTER.items():
         rested |= Q(priority=priority, last_call_at__lt=now - wait)
     return (
-        Callback.objects.filter(is_open=True, due_at__lte=now + DUE_SOON)
+        Callback.objects.open()
+        .filter(due_at__lte=now + DUE_SOON)
         .filter(free)
         .annotate(last_call_at=Subquery(last_call))
         .filter(rested)
