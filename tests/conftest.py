@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import hypothesis
 import pytest
@@ -42,7 +43,7 @@ def redis_url(tmp_path_factory) -> str:
     must never be emptied by accident.
     """
     if os.environ.get("TEST_REDIS_URL"):
-        yield os.environ["TEST_REDIS_URL"]
+        yield _this_workers_database(os.environ["TEST_REDIS_URL"])
         return
     server = RedisServer(tmp_path_factory.mktemp("redis"))
     server.start()
@@ -50,6 +51,19 @@ def redis_url(tmp_path_factory) -> str:
         yield server.url
     finally:
         server.stop()
+
+
+def _this_workers_database(url: str) -> str:
+    """Under pytest-xdist, each worker gets a Redis database of its own (the URL's plus the worker's number).
+
+    The tests empty their database: two workers sharing one would empty each other's queue.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(worker[2:])
+    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 @pytest.fixture
