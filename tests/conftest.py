@@ -82,7 +82,7 @@ def celery_worker(broker, tmp_path, request):
     worker = CeleryWorker(broker, tmp_path / "worker.log")
     worker.start()
     yield worker
-    worker.stop()
+    worker.kill()  # the test is over (see CeleryWorker.kill)
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         print(worker.log()[-5000:])

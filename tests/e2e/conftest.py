@@ -167,7 +167,7 @@ def pipeline_worker(transactional_db, broker, smtp_server, tmp_path, request) ->
     worker = CeleryWorker(broker, tmp_path / "worker.log", extra_env=smtp_server.settings_env())
     worker.start()
     yield worker
-    worker.stop()
+    worker.kill()  # the test is over (see CeleryWorker.kill)
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         print(worker.log()[-5000:])
