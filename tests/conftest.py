@@ -88,6 +88,29 @@ def celery_worker(broker, tmp_path, request):
         print(worker.log()[-5000:])
 
 
+# The longest tests, started first when pytest-xdist spreads the suite over several workers (`make test`):
+# started last, one of them keeps one worker busy long after the others are done.
+LONGEST_FIRST = (
+    "tests/test_fuzz_api.py",
+    "tests/test_triage_engine.py",
+    "tests/test_fuzz_form.py",
+    "tests/test_triage_corpus.py",
+    "tests/e2e/",
+    "tests/test_api_schema_rules.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    if not hasattr(config, "workerinput"):  # only in pytest-xdist's workers, whose order the scheduler follows
+        return
+
+    def rank(item) -> int:
+        path = item.nodeid
+        return next((n for n, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)), len(LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: each file keeps its own order
+
+
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
