@@ -12,8 +12,8 @@ PORT ?= 8000
 
 help:
 	@echo "make run        set everything up and start the whole system on http://127.0.0.1:$(PORT)"
-	@echo "make test       run the test suite (embedded SQLite and Redis)"
-	@echo "make test-fast  the suite without worker, fault, browser and fuzz tests (about 2 min)"
+	@echo "make test       run the test suite (embedded SQLite and Redis; fault-injection tests last, one at a time)"
+	@echo "make test-fast  the suite without worker, fault, browser and fuzz tests"
 	@echo "make lint       ruff check and format check"
 	@echo "make typecheck  mypy with the Django and DRF plugins (not part of lint yet)"
 	@echo "make lock       compile requirements*.in into the hashed locks requirements*.txt"
@@ -45,12 +45,28 @@ run: content
 superuser: migrate
 	$(BIN)/python manage.py createsuperuser
 
-test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# The suite in two parts. First every test but the fault-injection ones, spread over the
+# machine's cores by pytest-xdist (each worker has its own SQLite file, Redis server and
+# ports; WORKERS=0 runs them in this process). Then the fault-injection tests (marker
+# `fault`), one at a time: they time how real processes answer, fail and recover, and
+# tests competing with them for the CPU would make those times lie.
+PYTEST := $(BIN)/python -m pytest
+WORKERS ?= auto
+# pytest exits 5 when it selected nothing. For the whole suite that means tests went
+# missing, an error; but PYTEST_ARGS that pick tests of one part leave the other empty.
+define pytest_part
+$(PYTEST) $(1) $(PYTEST_ARGS) || { status=$$?; [ $$status -eq 5 ] && [ -n "$(strip $(PYTEST_ARGS))" ] || exit $$status; }
+endef
 
-# The suite without the Celery-worker, fault-injection, browser and fuzz tests (about 2 min).
+test: install
+	@echo "--- every test but the fault-injection ones, on $(WORKERS) workers"
+	$(call pytest_part,-n $(WORKERS) --dist loadgroup -m "not fault")
+	@echo "--- the fault-injection tests, one at a time"
+	$(call pytest_part,-m fault)
+
+# The suite without the Celery-worker, fault-injection, browser and fuzz tests, on every core.
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not integration and not fault and not e2e" \
+	$(PYTEST) -q -n $(WORKERS) --dist loadgroup -m "not integration and not fault and not e2e" \
 		--ignore tests/test_fuzz_api.py --ignore tests/test_fuzz_form.py $(PYTEST_ARGS)
 
 lint: install

@@ -67,10 +67,16 @@ View = Callable[..., HttpResponse]
 
 
 class _LocalPages:
-    """This process's copy of the pages of one version, and when it last checked the version."""
+    """This process's copy of the pages of one version, and when it last checked the version.
 
-    def __init__(self) -> None:
+    `clock` times the version checks: a monotonic clock, so that a change of
+    the wall clock can neither stretch nor skip the recheck interval (tests
+    pass one they move by hand).
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
+        self.clock = clock
         self.forget()
 
     def forget(self) -> None:
@@ -80,7 +86,7 @@ class _LocalPages:
             self._pages: OrderedDict[str, dict] = OrderedDict()
 
     def version_if_fresh(self) -> str | None:
-        if self.version is not None and time.monotonic() - self.checked_at < VERSION_RECHECK_SECONDS:
+        if self.version is not None and self.clock() - self.checked_at < VERSION_RECHECK_SECONDS:
             return self.version
         return None
 
@@ -89,7 +95,7 @@ class _LocalPages:
             if version != self.version:
                 self._pages.clear()
                 self.version = version
-            self.checked_at = time.monotonic()
+            self.checked_at = self.clock()
 
     def get(self, key: str) -> dict | None:
         with self._lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import hypothesis
 import pytest
@@ -42,7 +43,7 @@ def redis_url(tmp_path_factory) -> str:
     must never be emptied by accident.
     """
     if os.environ.get("TEST_REDIS_URL"):
-        yield os.environ["TEST_REDIS_URL"]
+        yield _this_workers_database(os.environ["TEST_REDIS_URL"])
         return
     server = RedisServer(tmp_path_factory.mktemp("redis"))
     server.start()
@@ -50,6 +51,19 @@ def redis_url(tmp_path_factory) -> str:
         yield server.url
     finally:
         server.stop()
+
+
+def _this_workers_database(url: str) -> str:
+    """Under pytest-xdist, each worker gets a Redis database of its own (the URL's plus the worker's number).
+
+    The tests empty their database: two workers sharing one would empty each other's queue.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(worker[2:])
+    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 @pytest.fixture
@@ -68,10 +82,33 @@ def celery_worker(broker, tmp_path, request):
     worker = CeleryWorker(broker, tmp_path / "worker.log")
     worker.start()
     yield worker
-    worker.stop()
+    worker.kill()  # the test is over (see CeleryWorker.kill)
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         print(worker.log()[-5000:])
+
+
+# The longest tests, started first when pytest-xdist spreads the suite over several workers (`make test`):
+# started last, one of them keeps one worker busy long after the others are done.
+LONGEST_FIRST = (
+    "tests/test_fuzz_api.py",
+    "tests/test_triage_engine.py",
+    "tests/test_fuzz_form.py",
+    "tests/test_triage_corpus.py",
+    "tests/e2e/",
+    "tests/test_api_schema_rules.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    if not hasattr(config, "workerinput"):  # only in pytest-xdist's workers, whose order the scheduler follows
+        return
+
+    def rank(item) -> int:
+        path = item.nodeid
+        return next((n for n, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)), len(LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: each file keeps its own order
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)

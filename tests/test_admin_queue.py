@@ -43,8 +43,11 @@ def test_the_queue_lists_urgent_first_then_by_due_time_with_its_columns(desk_cli
     assert html.index(urgent.request.reference) < html.index(routine.request.reference)
     assert "badge-urgent" in html
     assert "overdue by" in html
-    for column in ("reference", "patient", "priority", "status", "due", "attempt", "assigned to"):
-        assert column in html.lower()
+    head = html[html.index("<thead>") : html.index("</thead>")]
+    columns = [re.sub(r"<[^>]+>", "", text).strip() for text in re.findall(r'<div class="text">(.*?)</div>', head)]
+    assert [column for column in columns if column] == [
+        "Tier", "Reference", "Patient", "Phone", "Red flags", "Best time", "Due", "Attempts", "Holder", "Status",
+    ]  # fmt: skip
 
 
 def test_the_queue_shows_open_callbacks_by_default(desk_client, front_desk, callback):
@@ -126,11 +129,26 @@ def test_a_bad_schedule_form_shows_the_error(desk_client, callback):
     assert "Enter a valid time." in html
 
 
-def test_closing_needs_a_reason(desk_client, callback):
-    response = desk_client.post(f"{QUEUE}{callback.pk}/close/", {"reason": "not_a_patient"})
-    assert response.status_code == 302
+def test_closing_from_the_admin_records_the_reason_and_says_so(desk_client, callback):
+    response = desk_client.post(f"{QUEUE}{callback.pk}/close/", {"reason": "not_a_patient"}, follow=True)
+    assert response.redirect_chain[-1][0] == change_url(callback)
+    assert "Closed." in response.content.decode()
     callback.refresh_from_db()
-    assert callback.status == CallbackStatus.CLOSED
+    assert (callback.status, callback.closing_reason) == (CallbackStatus.CLOSED, "not_a_patient")
+
+
+def test_a_refused_close_shows_who_holds_the_callback_on_the_form_and_changes_nothing(
+    client, front_desk, other_front_desk, callback
+):
+    from requests_app.services.callbacks import callback_claim
+
+    callback_claim(callback_id=callback.pk, user=front_desk)
+    client.force_login(other_front_desk)
+    response = client.post(f"{QUEUE}{callback.pk}/close/", {"reason": "declined"})
+    assert response.status_code == 200
+    assert "Dana is already working on this callback (since " in response.content.decode()
+    callback.refresh_from_db()
+    assert (callback.status, callback.assigned_to) == (CallbackStatus.IN_PROGRESS, front_desk)
 
 
 def test_the_request_details_are_read_only_for_the_desk(desk_client, callback):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from http import HTTPStatus
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
 from django.http import HttpResponse
@@ -23,6 +24,34 @@ from tests.support.articles import article_change_form
 pytestmark = pytest.mark.django_db
 
 ARTICLE_URL = "/articles/why-running-hurts-your-back/"
+
+
+@pytest.fixture
+def clock() -> Iterator[Callable[[float], None]]:
+    """Time stands still until the test moves it: `clock(seconds)`.
+
+    Moves the wall clock (time-machine: `time.time()`, `timezone.now()`, the
+    cache backend's expiry) and the page cache's own monotonic clock, which
+    times its version checks, together.
+    """
+    # Whole seconds, so that moving by whole seconds lands exactly on an expiry.
+    with time_machine.travel(timezone.now().replace(microsecond=0), tick=False) as traveller:
+        started, moved = 1000.0, 0.0
+
+        def monotonic() -> float:
+            return started + moved
+
+        def advance(seconds: float) -> None:
+            nonlocal moved
+            traveller.shift(seconds)
+            moved += seconds
+
+        local_clock = page_cache._local.clock
+        page_cache._local.clock = monotonic
+        try:
+            yield advance
+        finally:
+            page_cache._local.clock = local_clock
 
 
 @pytest.fixture
@@ -184,30 +213,33 @@ def test_a_reload_that_changes_nothing_keeps_the_cached_pages(client, shipped_ar
     assert client.get(ARTICLE_URL)["X-Page-Cache"] == "hit"
 
 
-def test_a_scheduled_article_appears_when_its_time_comes_without_any_save(client):
+def test_a_scheduled_article_appears_when_its_time_comes_without_any_save(client, clock):
     ArticleFactory(title="Already out")
-    ArticleFactory(title="Coming soon", published_at=timezone.now() + timedelta(seconds=2))
+    ArticleFactory(title="Coming soon", published_at=timezone.now() + timedelta(minutes=2))
     first = client.get("/articles/")
     assert "Coming soon" not in first.content.decode()
-    assert client.get("/articles/")["X-Page-Cache"] == "hit"
 
-    time.sleep(3.2)
+    clock(119)
+    just_before = client.get("/articles/")
+    assert just_before["X-Page-Cache"] == "hit"
+    assert "Coming soon" not in just_before.content.decode()
 
-    later = client.get("/articles/")
-    assert later["X-Page-Cache"] == "miss"
-    assert "Coming soon" in later.content.decode()
+    clock(1)
+    on_time = client.get("/articles/")
+    assert on_time["X-Page-Cache"] == "miss"
+    assert "Coming soon" in on_time.content.decode()
 
 
-def test_a_cached_page_is_served_no_longer_than_its_time_to_live(client, monkeypatch):
-    monkeypatch.setattr(page_cache, "PAGE_TTL", 1)
+def test_a_cached_page_is_served_for_its_time_to_live_and_no_longer(client, clock):
     article = ArticleFactory(title="Original")
     client.get(article.get_absolute_url())
     # A change that sends no signal: only the time to live can refresh the page.
     Article.objects.filter(pk=article.pk).update(title="Changed quietly")
+
+    clock(page_cache.PAGE_TTL - 1)
     assert "Original" in client.get(article.get_absolute_url()).content.decode()
 
-    time.sleep(1.2)
-
+    clock(1)
     assert "Changed quietly" in client.get(article.get_absolute_url()).content.decode()
 
 
@@ -314,16 +346,16 @@ def test_a_page_stored_by_another_process_is_served_from_the_shared_cache(client
     assert response["X-Page-Cache"] == "hit"
 
 
-def test_another_process_saving_an_article_reaches_this_one_within_the_recheck_interval(client, monkeypatch):
-    monkeypatch.setattr(page_cache, "VERSION_RECHECK_SECONDS", 1.0)
+def test_another_process_saving_an_article_reaches_this_one_within_the_recheck_interval(client, clock):
     article = ArticleFactory(title="Before")
     client.get(article.get_absolute_url())
     # Another web worker saves the article: the database and the shared version change, not this process's memory.
     Article.objects.filter(pk=article.pk).update(title="After")
     cache.set(page_cache._VERSION_KEY, "set-by-another-process", timeout=None)
 
+    clock(page_cache.VERSION_RECHECK_SECONDS - 0.1)
     assert "Before" in client.get(article.get_absolute_url()).content.decode(), "within the interval: memory"
-    time.sleep(1.1)
+    clock(0.1)
     assert "After" in client.get(article.get_absolute_url()).content.decode()
 
 

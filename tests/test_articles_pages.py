@@ -163,7 +163,7 @@ def test_home_is_for_runners_and_leads_to_the_request_form_and_latest_articles(c
 
     assert response.status_code == HTTPStatus.OK
     html = response.content.decode()
-    assert "runners" in html
+    assert re.search(r"<h1>[^<]*\brunning\b[^<]*</h1>", html), "the page's heading speaks to runners"
     assert 'href="/request-appointment/"' in html
     newest = Article.objects.live().order_by("-published_at").first()
     assert newest.get_absolute_url() in html

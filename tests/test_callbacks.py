@@ -4,7 +4,7 @@ import threading
 from datetime import date, time, timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from requests_app.models import (
     RetentionRun,
     StaffProfile,
 )
+from requests_app.policy import HeldByAnother
 from requests_app.selectors import callback_list
 from requests_app.services import callbacks as services
 from requests_app.services.appointments import appointment_schedule, appointment_start
@@ -52,11 +53,14 @@ def test_claiming_gives_the_callback_to_me(callback, front_desk):
     assert callback.claimed_at is not None
 
 
-def test_a_second_claim_is_told_who_has_it(callback, front_desk, other_front_desk):
+def test_a_second_claim_is_told_who_has_it_and_since_when_and_changes_nothing(callback, front_desk, other_front_desk):
     services.callback_claim(callback_id=callback.pk, user=front_desk)
+    before = Callback.objects.filter(pk=callback.pk).values().get()
     with pytest.raises(services.AlreadyClaimed) as error:
         services.callback_claim(callback_id=callback.pk, user=other_front_desk)
-    assert "Dana is already working on this callback" in str(error.value)
+    assert str(error.value).startswith("Dana is already working on this callback (since ")
+    assert str(error.value).endswith("Ask them or a supervisor if you need to claim it.")
+    assert Callback.objects.filter(pk=callback.pk).values().get() == before
 
 
 @pytest.mark.django_db(transaction=True)
@@ -91,14 +95,27 @@ def test_two_people_claiming_at_once_exactly_one_wins(front_desk, other_front_de
     assert callback.assigned_to.username == winner
 
 
-def test_only_the_holder_or_a_supervisor_may_release(callback, front_desk, other_front_desk, supervisor):
+def test_a_colleague_may_not_release_a_held_callback_but_a_supervisor_may(
+    callback, front_desk, other_front_desk, supervisor
+):
     services.callback_claim(callback_id=callback.pk, user=front_desk)
-    with pytest.raises(PermissionDenied):
+    before = Callback.objects.filter(pk=callback.pk).values().get()
+    with pytest.raises(HeldByAnother, match="^Dana is already working on this callback"):
         services.callback_release(callback_id=callback.pk, user=other_front_desk)
+    assert Callback.objects.filter(pk=callback.pk).values().get() == before
+
     services.callback_release(callback_id=callback.pk, user=supervisor)
     callback.refresh_from_db()
-    assert callback.assigned_to is None
+    assert (callback.assigned_to, callback.claimed_at, callback.holder_active_at) == (None, None, None)
     assert callback.status == CallbackStatus.NEW
+
+
+def test_a_released_callback_with_calls_made_stays_in_progress_for_the_next_caller(callback, front_desk):
+    services.callback_log_attempt(callback_id=callback.pk, user=front_desk, outcome=CallOutcome.NO_ANSWER)
+    services.callback_release(callback_id=callback.pk, user=front_desk)
+    callback.refresh_from_db()
+    assert callback.assigned_to is None
+    assert (callback.status, callback.attempt_count) == (CallbackStatus.IN_PROGRESS, 1)
 
 
 def test_logging_an_attempt_counts_it_and_records_who_and_when(callback, front_desk):
@@ -149,13 +166,58 @@ def test_unreachable_needs_three_failed_attempts_and_then_emails_the_patient(cal
     assert Notification.objects.filter(event="patient_unreachable", recipient=callback.request.email).count() == 1
 
 
-def test_closing_needs_a_reason_of_its_own(callback, front_desk):
-    with pytest.raises(ValidationError):
-        services.callback_close(callback_id=callback.pk, user=front_desk, reason=ClosingReason.SCHEDULED)
-    services.callback_close(callback_id=callback.pk, user=front_desk, reason=ClosingReason.DECLINED)
+def test_closing_records_the_reason_and_the_note_and_closes_the_request(callback, front_desk):
+    services.callback_close(
+        callback_id=callback.pk, user=front_desk, reason=ClosingReason.NOT_A_PATIENT, note="  A sales call.  "
+    )
     callback.refresh_from_db()
-    assert callback.status == CallbackStatus.CLOSED
+    assert (callback.status, callback.closing_reason) == (CallbackStatus.CLOSED, ClosingReason.NOT_A_PATIENT)
+    assert callback.appointment_note == "A sales call."
+    assert timezone.now() - callback.closed_at < timedelta(minutes=1)
     assert callback.request.status == RequestStatus.CLOSED
+
+
+@pytest.mark.parametrize("reason", [ClosingReason.SCHEDULED, ClosingReason.UNREACHABLE, "bored", ""])
+def test_closing_without_a_reason_of_its_own_is_refused_and_changes_nothing(callback, front_desk, reason):
+    """Scheduling and unreachable have their own actions (a booking, an email); anything else is no reason."""
+    before = Callback.objects.filter(pk=callback.pk).values().get()
+    with pytest.raises(services.CallbackError) as refused:
+        services.callback_close(callback_id=callback.pk, user=front_desk, reason=reason)
+    assert refused.value.messages == [
+        "Choose why the callback is closed (scheduling and unreachable have their own buttons)."
+    ]
+    assert Callback.objects.filter(pk=callback.pk).values().get() == before
+    assert AppointmentRequest.objects.get(pk=callback.request_id).status == RequestStatus.OPEN
+
+
+# Every action on a callback, as the desk calls it.
+ACTIONS = {
+    "claim": lambda cid, user: services.callback_claim(callback_id=cid, user=user),
+    "release": lambda cid, user: services.callback_release(callback_id=cid, user=user),
+    "log an attempt": lambda cid, user: services.callback_log_attempt(
+        callback_id=cid, user=user, outcome=CallOutcome.NO_ANSWER
+    ),
+    "schedule": lambda cid, user: services.callback_schedule(
+        callback_id=cid, user=user, appointment_date=bookable_day(), appointment_time=time(10)
+    ),
+    "mark unreachable": lambda cid, user: services.callback_mark_unreachable(callback_id=cid, user=user),
+    "close": lambda cid, user: services.callback_close(callback_id=cid, user=user, reason=ClosingReason.DUPLICATE),
+}
+
+
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_every_action_on_a_closed_callback_is_refused_with_the_reason_and_changes_nothing(callback, front_desk, action):
+    for _ in range(3):  # so that "unreachable" is refused for being closed, not for too few calls
+        services.callback_log_attempt(callback_id=callback.pk, user=front_desk, outcome=CallOutcome.NO_ANSWER)
+    services.callback_close(callback_id=callback.pk, user=front_desk, reason=ClosingReason.DECLINED)
+    before = Callback.objects.filter(pk=callback.pk).values().get()
+    attempts = CallAttempt.objects.count()
+    with pytest.raises(services.CallbackError) as refused:
+        ACTIONS[action](callback.pk, front_desk)
+    assert refused.value.messages == ["This callback is already closed."]
+    assert Callback.objects.filter(pk=callback.pk).values().get() == before
+    assert CallAttempt.objects.count() == attempts
+    assert not Notification.objects.filter(event__in=["appointment_scheduled", "patient_unreachable"]).exists()
 
 
 def test_every_change_is_in_the_history_with_who_made_it(callback, front_desk):

@@ -386,7 +386,7 @@ def test_the_privacy_notice_says_what_is_kept_for_how_long_and_how_to_have_it_de
     assert settings.CLINIC["PHONE"] in html
     for collected in ("phone number", "safety questions", "scrambled form of your internet address"):
         assert collected in html
-    assert "delete" in html
+    assert "ask us to delete it at any time" in html
 
 
 def test_the_privacy_notice_is_linked_where_consent_is_asked_and_from_every_page_s_footer(client):
