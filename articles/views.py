@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 from articles import selectors
 from articles.cache import cached_page
 from articles.seo import absolute_url, article_structured_data
-from clinic.context_processors import clinic_hours_text
+from requests_app.context_processors import clinic_hours_text
 
 ARTICLES_PER_PAGE = 10
 _PAGE_NUMBER = re.compile(r"^[0-9]{1,6}\Z")

@@ -10,7 +10,7 @@ from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic.client_address import trusted_proxies
-from clinic.opening_hours import parse_opening_hours
+from requests_app.opening_hours import parse_opening_hours
 
 
 @register(Tags.compatibility)

@@ -125,7 +125,7 @@ def apply_retention() -> int:
 def hand_back_held_messages(held: list[tuple[str, list]]) -> int:
     """A worker lost Redis holding these messages, as (task name, args): their work goes back to the outboxes.
 
-    Called by the worker's consumer (clinic/worker.py) for every message it
+    Called by the worker's consumer (requests_app/worker.py) for every message it
     had taken and not acknowledged: waiting for a pool process, or running.
     (A retry waiting for its countdown is not among them: its row waits for
     the stale sweep, as a failed send already does.) Celery drops those it had not started,

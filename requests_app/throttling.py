@@ -7,7 +7,7 @@ import logging
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from clinic.client_address import client_address, throttle_key
+from clinic.client_address import client_address, client_ip_hash, throttle_key
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +26,6 @@ class AppointmentRequestThrottle(SimpleRateThrottle):
         return throttle_key(client_address(request))
 
     def get_cache_key(self, request, view) -> str:
-        from requests_app.services.intake import client_ip_hash
-
         return self.cache_format % {"scope": self.scope, "ident": client_ip_hash(self.get_ident(request))}
 
     def allow_request(self, request, view) -> bool:

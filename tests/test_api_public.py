@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from requests_app.business_hours import callback_due_at
+from requests_app.deadlines import callback_due_at
 from requests_app.models import AppointmentRequest
 from tests.support.intake import patient_fields
 from tests.test_request_form import form_data

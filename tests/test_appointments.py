@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from icalendar import Calendar
 
-from requests_app.business_hours import closed_dates_between, public_holidays
+from requests_app.business_hours import public_holidays
+from requests_app.deadlines import closed_dates_between
 from requests_app.emails import build_email
 from requests_app.formatting import format_moment
 from requests_app.models import (

@@ -14,9 +14,8 @@ from axes.models import AccessAttempt
 from django.core.checks import run_checks
 from django.test import RequestFactory
 
-from clinic.client_address import client_address, throttle_key
+from clinic.client_address import client_address, client_ip_hash, throttle_key
 from requests_app.models import AppointmentRequest
-from requests_app.services.intake import client_ip_hash
 from tests.support.intake import patient_fields
 
 URL = "/api/v1/appointment-requests/"

@@ -24,7 +24,7 @@ from django.db import InterfaceError, OperationalError, ProgrammingError, connec
 from django.test import Client, RequestFactory
 
 from clinic.health import READY_DATABASE_CONNECT_TIMEOUT
-from clinic.middleware import RETRY_AFTER_SECONDS, database_unavailable, database_unavailable_response
+from requests_app.database_down import RETRY_AFTER_SECONDS, database_unavailable, database_unavailable_response
 from requests_app.models import AppointmentRequest
 from tests.factories import ArticleFactory
 from tests.support.intake import patient_fields

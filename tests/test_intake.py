@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from clinic.client_address import client_ip_hash
 from requests_app.models import (
     AppointmentRequest,
     PipelineRecord,
@@ -14,7 +15,6 @@ from requests_app.models import (
     RequestNote,
     RequestStatus,
 )
-from requests_app.services.intake import client_ip_hash
 from requests_app.services.pipeline import pipeline_republish_stale
 from tests.support.intake import patient_fields, submit
 from tests.support.processes import free_port

@@ -11,6 +11,7 @@ from icalendar import Calendar
 from requests_app.emails import better_time_token
 from requests_app.models import CallbackStatus, CallOutcome, Notification, NotificationStatus, StaffProfile
 from requests_app.services import callbacks as services
+from requests_app.services.appointments import appointment_schedule
 from requests_app.services.notifications import (
     MAX_ATTEMPTS,
     SendError,
@@ -235,7 +236,7 @@ def test_the_scheduling_confirmation_carries_a_calendar_file_in_the_clinics_time
     callback = request_process(request_id=submit().request.pk)
     settings.CLINIC_LOCATIONS = ["Room 1", "Room 2"]
     day = bookable_day(time(14, 30), after=3)
-    services.callback_schedule(
+    appointment_schedule(
         callback_id=callback.pk, user=front_desk, appointment_date=day, appointment_time=time(14, 30), location="Room 2"
     )
     Notification.objects.exclude(event="appointment_scheduled").update(status=NotificationStatus.SENT)

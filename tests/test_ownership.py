@@ -14,6 +14,7 @@ from django.utils import timezone
 from requests_app.models import Callback, CallbackStatus, CallOutcome, ClosingReason, RequestNote, StaffProfile
 from requests_app.policy import HeldByAnother, NotAllowed, front_desk_users, is_supervisor, supervisor_users
 from requests_app.services import callbacks as services
+from requests_app.services.appointments import appointment_schedule
 from requests_app.services.pipeline import request_process, staff_alert_recipients
 from requests_app.services.supervision import supervisor_emails
 from tests.support.appointments import bookable_day
@@ -33,7 +34,7 @@ ACTIONS = {
     "log an attempt": lambda cid, user: services.callback_log_attempt(
         callback_id=cid, user=user, outcome=CallOutcome.NO_ANSWER
     ),
-    "schedule": lambda cid, user: services.callback_schedule(
+    "schedule": lambda cid, user: appointment_schedule(
         callback_id=cid, user=user, appointment_date=bookable_day(), appointment_time=time(10)
     ),
     "mark unreachable": lambda cid, user: services.callback_mark_unreachable(callback_id=cid, user=user),

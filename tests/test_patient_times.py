@@ -11,6 +11,7 @@ import pytest
 from requests_app.emails import better_time_token, build_email
 from requests_app.models import AppointmentRequest, CallOutcome, Notification, StaffProfile
 from requests_app.services import callbacks as services
+from requests_app.services.appointments import appointment_schedule
 from requests_app.services.pipeline import request_process
 from tests.support.appointments import bookable_day
 from tests.support.intake import submit
@@ -67,7 +68,7 @@ def test_every_time_a_patient_reads_is_on_the_clinic_s_clock_with_its_abbreviati
     StaffProfile.objects.update(on_shift=False)
     request = submit(best_days=["fri"]).request
     callback = request_process(request_id=request.pk)
-    services.callback_schedule(
+    appointment_schedule(
         callback_id=callback.pk,
         user=front_desk,
         appointment_date=bookable_day(time(15, 45), after=2),

@@ -467,7 +467,7 @@ def offered(html: str, name: str) -> dict[str, str]:
 def test_the_form_offers_only_the_days_and_times_the_clinic_is_open_with_their_real_hours(
     client, settings, spec, slots, days
 ):
-    from clinic.opening_hours import DAY_CODES, parse_opening_hours
+    from requests_app.opening_hours import DAY_CODES, parse_opening_hours
 
     settings.CLINIC = {**settings.CLINIC, "OPENING_HOURS": spec}
     hours = parse_opening_hours(spec)

@@ -19,7 +19,6 @@ from django.utils import timezone
 from requests_app.admin.forms import AttendanceForm, CancelAppointmentForm, RescheduleForm
 from requests_app.formatting import clinic_local, format_moment
 from requests_app.models import Appointment, AppointmentStatus, Callback, CallbackStatus
-from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
 from requests_app.policy import Action, allowed, is_front_desk, is_supervisor
 from requests_app.services import appointments as services
 
@@ -166,7 +165,7 @@ def appointment_console_context(callback: Callback, user) -> dict:
     def link(name: str, label: str) -> None:
         links.append((label, reverse(f"admin:requests_app_callback_{name}", args=[callback.pk])))
 
-    bookable = callback.status in OPEN_CALLBACK_STATUSES or (callback.status == CallbackStatus.SCHEDULED and not live)
+    bookable = callback.is_open or (callback.status == CallbackStatus.SCHEDULED and not live)
     if desk and bookable and allowed(user, Action.WORK, callback, now):
         link("schedule", "Book again…" if appointment is not None else "Mark scheduled…")
     if live and allowed(user, Action.WORK, callback, now):

@@ -48,9 +48,9 @@ from requests_app.api.staff_serializers import (
     StaffErrorSerializer,
     TakeOverInputSerializer,
 )
-from requests_app.models import CallAttempt, Callback, CallbackStatus
-from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
+from requests_app.models import CallAttempt, Callback
 from requests_app.policy import HeldByAnother, is_front_desk, is_supervisor
+from requests_app.selectors import CALLBACK_STATUS_FILTERS, CallbackFilters, callback_list
 from requests_app.services import callbacks as services
 from requests_app.services.priority import NOT_SUPERVISOR, request_change_priority
 
@@ -59,7 +59,6 @@ logger = logging.getLogger(__name__)
 TAGS = ["Staff queue"]
 NOT_LOGGED_IN = "Log in to the admin first: the staff API uses the admin's session."
 NOT_DESK = "Only the front desk and supervisors can use the staff API."
-STATUS_FILTERS = ("open", "all", *CallbackStatus.values)
 FLAG_FILTERS = ("mine", "unassigned", "overdue")
 TRUE_VALUES = {"true"}
 FALSE_VALUES = {"false"}
@@ -261,7 +260,7 @@ def _flag(request: Request, name: str) -> bool:
             OpenApiParameter(
                 "status",
                 OpenApiTypes.STR,
-                enum=list(STATUS_FILTERS),
+                enum=list(CALLBACK_STATUS_FILTERS),
                 description="`open` (the default: new or in progress), `all`, or one status.",
             ),
             OpenApiParameter(
@@ -333,19 +332,14 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
             return queryset.prefetch_related(Prefetch("attempts", queryset=attempts))
         params = self.request.query_params
         wanted = params.get("status", "open")
-        if wanted not in STATUS_FILTERS:
-            raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(STATUS_FILTERS)}."]})
-        if wanted == "open":
-            queryset = queryset.filter(status__in=OPEN_CALLBACK_STATUSES)
-        elif wanted != "all":
-            queryset = queryset.filter(status=wanted)
+        if wanted not in CALLBACK_STATUS_FILTERS:
+            raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(CALLBACK_STATUS_FILTERS)}."]})
+        filters: CallbackFilters = {"status": wanted}
         if _flag(self.request, "mine"):
-            queryset = queryset.filter(assigned_to=self.request.user)
-        if _flag(self.request, "unassigned"):
-            queryset = queryset.filter(assigned_to__isnull=True)
-        if _flag(self.request, "overdue"):
-            queryset = queryset.filter(due_at__lt=timezone.now())
-        return queryset
+            filters["assigned_to"] = self.request.user
+        filters["unassigned"] = _flag(self.request, "unassigned")
+        filters["overdue"] = _flag(self.request, "overdue")
+        return callback_list(filters=filters, queryset=queryset)
 
     def list(self, request: Request) -> Response:
         _refuse_unknown_parameters(request, known=self.queue_parameters())

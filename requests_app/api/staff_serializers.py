@@ -15,8 +15,7 @@ from requests_app.api.fields import (
     PlainTextField,
     django_validator,
 )
-from requests_app.business_hours import TIME_SLOTS
-from requests_app.formatting import format_moment
+from requests_app.formatting import best_time_text, format_moment
 from requests_app.models import Appointment, CallAttempt, Callback, CallOutcome, ClosingReason, Priority
 from requests_app.selectors import request_triage_summary
 from requests_app.services.priority import REASON_MAX_LENGTH, REASON_REQUIRED
@@ -31,14 +30,6 @@ CLOSE_REASONS = [
     for value, label in ClosingReason.choices
     if value not in (ClosingReason.SCHEDULED, ClosingReason.UNREACHABLE)
 ]
-
-
-def best_time_text(callback: Callback) -> str:
-    """The patient's preferred slots and days in words, as the admin's change page shows them."""
-    request = callback.request
-    slots = [TIME_SLOTS[s][0] for s in request.best_time_slots if s in TIME_SLOTS]
-    days = [d.title() for d in request.best_days]
-    return ", ".join(slots + days) or "any time we are open"
 
 
 class CallbackListItemSerializer(serializers.ModelSerializer):
@@ -85,7 +76,7 @@ class CallbackListItemSerializer(serializers.ModelSerializer):
         return obj.is_open and obj.due_at < self.context.get("now", timezone.now())
 
     def get_best_time(self, obj: Callback) -> str:
-        return best_time_text(obj)
+        return best_time_text(obj.request.best_time_slots, obj.request.best_days)
 
 
 class CallAttemptSerializer(serializers.ModelSerializer):

@@ -75,7 +75,7 @@ class AppointmentRequest(models.Model):
     phone = PhoneNumberField()
     email = models.EmailField()
     preferred_contact = models.CharField(max_length=10, choices=ContactMethod.choices, default=ContactMethod.PHONE)
-    # Codes from requests_app.choices: time-of-day slots and weekdays.
+    # Codes of requests_app.business_hours.SLOTS and of weekdays (requests_app.opening_hours.DAY_CODES).
     best_time_slots = models.JSONField(default=list, blank=True)
     best_days = models.JSONField(default=list, blank=True)
     reason = models.TextField(max_length=REASON_MAX_LENGTH, blank=True)

@@ -38,12 +38,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.opening_hours import DAY_NAMES, format_opening_hours
-from requests_app.business_hours import clinic_opening_hours, closed_dates_between
+from requests_app.business_hours import clinic_opening_hours
+from requests_app.deadlines import closed_dates_between
 from requests_app.formatting import format_moment
 from requests_app.models import Appointment, AppointmentStatus, Callback, CallbackStatus, ClosingReason, Notification
-from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
 from requests_app.models.notifications import NotificationStatus
+from requests_app.opening_hours import DAY_NAMES, format_opening_hours
 from requests_app.policy import Action, require
 from requests_app.services.callbacks import CallbackError, _close_request, _hold, _locked, _staff_note
 from requests_app.services.notifications import notification_queue
@@ -296,7 +296,7 @@ def appointment_schedule(
         now = timezone.now()
         require(user, Action.WORK, callback, now)
         latest = _latest(callback)
-        first = callback.status in OPEN_CALLBACK_STATUSES
+        first = callback.is_open
         if not first:
             if callback.status != CallbackStatus.SCHEDULED:
                 raise CallbackError(f"This callback is already {callback.get_status_display().lower()}.")

@@ -6,7 +6,7 @@ under the callback's row lock, so a claim and an action cannot cross.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -21,7 +21,7 @@ from requests_app.models import (
     ClosingReason,
     RequestStatus,
 )
-from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES, UNREACHABLE_AFTER_ATTEMPTS
+from requests_app.models.callbacks import UNREACHABLE_AFTER_ATTEMPTS
 from requests_app.policy import Action, HeldByAnother, claim_lapse, live_holder_id, require
 from requests_app.services.notifications import notification_queue
 
@@ -55,7 +55,7 @@ def _locked(callback_id: int, user: AbstractUser | None = None) -> Callback:
 
 
 def _require_open(callback: Callback) -> None:
-    if callback.status not in OPEN_CALLBACK_STATUSES:
+    if not callback.is_open:
         raise CallbackError(f"This callback is already {callback.get_status_display().lower()}.")
 
 
@@ -170,7 +170,8 @@ def callbacks_release_lapsed(*, now=None) -> int:
     from django.db.models import Q
 
     candidates = list(
-        Callback.objects.filter(is_open=True, assigned_to__isnull=False)
+        Callback.objects.open()
+        .filter(assigned_to__isnull=False)
         .filter(Q(holder_active_at__lt=cutoff) | Q(holder_active_at__isnull=True, claimed_at__lt=cutoff))
         .values_list("pk", flat=True)[:500]
     )
@@ -212,35 +213,6 @@ def callback_log_attempt(
             callback.status = CallbackStatus.IN_PROGRESS
         callback.save()
     return attempt
-
-
-def callback_schedule(
-    *,
-    callback_id: int,
-    user: AbstractUser,
-    appointment_date: date,
-    appointment_time: time,
-    location: str = "",
-    note: str = "",
-    override_reason: str = "",
-) -> Callback:
-    """Book the appointment, close the callback, and email the patient a confirmation.
-
-    The appointment's whole lifecycle (and its rules: opening hours, locations)
-    is in `requests_app.services.appointments`; this returns the callback.
-    """
-    from requests_app.services.appointments import appointment_schedule
-
-    appointment = appointment_schedule(
-        callback_id=callback_id,
-        user=user,
-        appointment_date=appointment_date,
-        appointment_time=appointment_time,
-        location=location,
-        note=note,
-        override_reason=override_reason,
-    )
-    return appointment.callback
 
 
 def callback_mark_unreachable(*, callback_id: int, user: AbstractUser) -> Callback:
@@ -286,7 +258,7 @@ def callback_reopen_with_better_time(
     Returns False when there is nothing to change (the callback is already
     back on the queue or was closed for another reason).
     """
-    from requests_app.business_hours import callback_due_at
+    from requests_app.deadlines import callback_due_at
     from requests_app.models import AppointmentRequest, RequestNote
 
     with transaction.atomic():

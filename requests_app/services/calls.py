@@ -22,6 +22,7 @@ from requests_app.models import CallAttempt, Callback, CallOutcome, ClosingReaso
 from requests_app.policy import Action, HeldByAnother, claim_lapse, require
 from requests_app.selectors import DUE_SOON, best_time_is_now
 from requests_app.services import callbacks
+from requests_app.services.appointments import appointment_schedule
 from requests_app.services.callbacks import CallbackError
 
 # The outcomes the console logs in one click. "Reached: appointment scheduled"
@@ -87,14 +88,14 @@ def callback_record_outcome(*, callback_id: int, user: AbstractUser, outcome: st
 def callback_schedule_on_call(*, callback_id: int, user: AbstractUser, call_note: str = "", **booking: Any) -> Callback:
     """The patient answered and booked: log the call ("Reached: appointment scheduled") and book, all or nothing.
 
-    `booking` goes to `callback_schedule` as it is (date, time, location,
+    `booking` goes to `appointment_schedule` as it is (date, time, location,
     note); when the booking is refused, the call is not logged either.
     """
     with transaction.atomic():
         callbacks.callback_log_attempt(
             callback_id=callback_id, user=user, outcome=CallOutcome.SCHEDULED, note=call_note.strip()
         )
-        return callbacks.callback_schedule(callback_id=callback_id, user=user, **booking)
+        return appointment_schedule(callback_id=callback_id, user=user, **booking).callback
 
 
 def _next_call_queryset(user: AbstractUser, now: datetime):
@@ -112,7 +113,8 @@ def _next_call_queryset(user: AbstractUser, now: datetime):
     for priority, wait in RETRY_AFTER.items():
         rested |= Q(priority=priority, last_call_at__lt=now - wait)
     return (
-        Callback.objects.filter(is_open=True, due_at__lte=now + DUE_SOON)
+        Callback.objects.open()
+        .filter(due_at__lte=now + DUE_SOON)
         .filter(free)
         .annotate(last_call_at=Subquery(last_call))
         .filter(rested)

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from requests_app.business_hours import callback_due_at
+from requests_app.deadlines import callback_due_at
 from requests_app.models import AppointmentRequest, Callback, PipelineRecord, PipelineStatus, RequestStatus
 from requests_app.models.intake import higher_priority
 from requests_app.policy import front_desk_users, supervisor_users

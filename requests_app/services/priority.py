@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from requests_app.business_hours import callback_due_at
+from requests_app.deadlines import callback_due_at
 from requests_app.models import AppointmentRequest, Callback, Priority, RequestNote
 from requests_app.models.intake import PRIORITY_RANK
 from requests_app.policy import SUPERVISOR_ONLY, Action, require

@@ -41,7 +41,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import OperationalError, connection, connections
 from django.test.testcases import QuietWSGIRequestHandler
 
-from clinic.middleware import RETRY_AFTER_SECONDS
+from requests_app.database_down import RETRY_AFTER_SECONDS
 from requests_app.forms import MIN_FILL_SECONDS
 from requests_app.models import AppointmentRequest
 from tests.support.intake import patient_fields

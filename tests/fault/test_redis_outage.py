@@ -14,8 +14,8 @@ accepts.
 
 Redis stays down for OUTAGE seconds: long enough that Celery's default
 reconnect schedule (2, 4, 6 ... s between attempts) would already wait 14 s
-between tries; the worker's consumer (clinic/worker.py) tries every 3 s, and
-so does beat's scheduler (clinic/beat.py) when, as here, its first send
+between tries; the worker's consumer (requests_app/worker.py) tries every 3 s, and
+so does beat's scheduler (requests_app/beat.py) when, as here, its first send
 comes during the outage. The worker also hands back the work in the
 messages it held when Redis went away (Redis would keep them from everyone
 for the visibility timeout, an hour).
@@ -33,9 +33,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.beat import PromptReconnectScheduler
 from clinic.celery import app as celery_app
-from clinic.worker import RECONNECT_INTERVAL_MAX, RECONNECT_INTERVAL_START
+from requests_app.beat import PromptReconnectScheduler
 from requests_app.models import (
     AppointmentRequest,
     Callback,
@@ -48,6 +47,7 @@ from requests_app.models import (
 from requests_app.services.notifications import notification_queue, notification_sweep
 from requests_app.services.pipeline import HANDED_BACK
 from requests_app.tasks import heartbeat
+from requests_app.worker import RECONNECT_INTERVAL_MAX, RECONNECT_INTERVAL_START
 from tests.fault.helpers import deliveries, duplicated_message_ids, post_json, queued_messages
 from tests.support.bulk import bulk_callbacks
 from tests.support.intake import patient_fields
@@ -249,7 +249,7 @@ def test_emails_a_worker_held_when_redis_went_away_go_out_at_the_next_sweep_not_
 def test_beat_retries_a_lost_redis_every_few_seconds_and_connects_as_soon_as_it_is_back(own_redis, tmp_path, caplog):
     # Beat connects when it first sends; if Redis is down then, kombu's default waits 2, 4, 6 ... up to
     # 30 s between attempts, sending nothing meanwhile: after a minute's outage beat could find Redis
-    # 14 s late. clinic/beat.py waits 1, 2, then 3 s. (This is the call beat makes to get its producer.)
+    # 14 s late. requests_app/beat.py waits 1, 2, then 3 s. (This is the call beat makes to get its producer.)
     own_redis.stop()
     scheduler = PromptReconnectScheduler(app=celery_app, schedule_filename=str(tmp_path / "beat-schedule"), lazy=True)
     connected = threading.Event()
@@ -259,7 +259,7 @@ def test_beat_retries_a_lost_redis_every_few_seconds_and_connects_as_soon_as_it_
             connected.set()
 
     thread = threading.Thread(target=connect, daemon=True)
-    with caplog.at_level(logging.ERROR, logger="clinic.beat"):
+    with caplog.at_level(logging.ERROR, logger="requests_app.beat"):
         thread.start()
         assert not connected.wait(12)
         back_at = time.monotonic()  # as the process is launched: beat may connect before start() returns

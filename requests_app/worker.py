@@ -13,7 +13,8 @@ was lost (requests_app.tasks.hand_back_held_messages): Celery drops the
 ones it had not started, and Redis keeps them from everyone until the
 visibility timeout.
 
-Configured by `CELERY_WORKER_CONSUMER` in settings.
+Configured by `CELERY_WORKER_CONSUMER` in settings. It lives beside the outboxes it hands
+work back to (requests_app.tasks, requests_app.services.pipeline and .notifications).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import HttpRequest
 
-from clinic.opening_hours import opening_hours_text
+from requests_app.opening_hours import opening_hours_text
 
 logger = logging.getLogger(__name__)
 
