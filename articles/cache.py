@@ -152,7 +152,7 @@ def cached_page(*, query_params: Iterable[str] = ()) -> Callable[[View], View]:
                 response[CACHE_STATUS_HEADER] = "hit"
                 return response
             response = view(request, *args, **kwargs)
-            if key and _shareable(request, response):
+            if key and version and _shareable(request, response):
                 timeout = _page_timeout(version)
                 page = {
                     "content": response.content,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -12,6 +13,13 @@ from django.urls import reverse
 
 from articles import selectors
 from articles.models import Article, Topic
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # dev only: django-stubs-ext is not in the runtime lock
+
+
+class _Latest(TypedDict):
+    latest: datetime  # its latest live article's publication
 
 
 class _OnSiteUrl(Sitemap):
@@ -43,7 +51,7 @@ class TopicSitemap(_OnSiteUrl):
         live = Article.objects.live()
         return Topic.objects.filter(articles__in=live).annotate(latest=Max("articles__published_at")).order_by("name")
 
-    def lastmod(self, topic: Topic) -> datetime:
+    def lastmod(self, topic: WithAnnotations[Topic, _Latest]) -> datetime:
         return topic.latest
 
 

@@ -59,7 +59,7 @@ def _broker_ok() -> bool:
 def readyz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     failing = [name for name, ok in checks.items() if not ok]
-    body = {"status": "ready" if not failing else "unavailable", "checks": checks}
+    body: dict[str, object] = {"status": "ready" if not failing else "unavailable", "checks": checks}
     if failing:
         body["failing"] = failing
     return JsonResponse(body, status=503 if failing else 200)

@@ -25,7 +25,8 @@ import signal
 import threading
 from collections.abc import Callable
 
-from billiard.common import terminate_handler_fired
+# celery-types' billiard stubs lack terminate_handler_fired (billiard has it from 4.3.1 on: requirements.in).
+from billiard.common import terminate_handler_fired  # type: ignore[attr-defined]
 from django.db import Error as DatabaseError
 from django.db import connection
 

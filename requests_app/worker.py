@@ -27,9 +27,10 @@ from celery.worker.state import reserved_requests
 
 logger = logging.getLogger(__name__)
 
-RECONNECT_INTERVAL_START = 1.0
-RECONNECT_INTERVAL_STEP = 1.0
-RECONNECT_INTERVAL_MAX = 2.0
+# Whole seconds (kombu takes floats, its stubs say int).
+RECONNECT_INTERVAL_START = 1
+RECONNECT_INTERVAL_STEP = 1
+RECONNECT_INTERVAL_MAX = 2
 
 
 class PromptReconnectConsumer(Consumer):

@@ -172,7 +172,7 @@ def appointment_console_context(callback: Callback, user) -> dict:
         link("reschedule", "Reschedule…")
         link("cancel", "Cancel the appointment…")
     recordable = appointment is not None and appointment.status != AppointmentStatus.CANCELLED
-    if recordable and allowed(user, Action.RECORD_ATTENDANCE, callback, now):
+    if appointment is not None and recordable and allowed(user, Action.RECORD_ATTENDANCE, callback, now):
         on_the_day = clinic_local(now).date() >= clinic_local(appointment.starts_at).date()
         if appointment.status != AppointmentStatus.ATTENDED and on_the_day:
             link("attended", "Attended…")

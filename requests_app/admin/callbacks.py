@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+from datetime import date, datetime, time
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -44,7 +44,11 @@ from requests_app.triage import SYMPTOMS_BY_CODE, flag_for
 from requests_app.triage.screening import QUESTIONS_BY_CODE, answers_for_display
 
 EVIDENCE_KINDS = {"text": "In their words", "screening": "Answered yes", "checklist": "Ticked"}
-BADGES = {Priority.EMERGENCY: "badge-emergency", Priority.URGENT: "badge-urgent", Priority.ROUTINE: "badge-routine"}
+BADGES: dict[str, str] = {
+    Priority.EMERGENCY: "badge-emergency",
+    Priority.URGENT: "badge-urgent",
+    Priority.ROUTINE: "badge-routine",
+}
 
 
 def tier_badge(priority: str) -> SafeString:
@@ -70,9 +74,9 @@ OUTCOME_LOGGED = {
 }
 
 
-def appointment_start(callback: Callback) -> datetime:
-    """The booked appointment as a moment on the clinic's clock (date and time are stored as the clinic's)."""
-    return datetime.combine(callback.appointment_date, callback.appointment_time, ZoneInfo(settings.TIME_ZONE))
+def appointment_start(day: date, at: time) -> datetime:
+    """A booked appointment's date and time (stored as the clinic's) as a moment on the clinic's clock."""
+    return datetime.combine(day, at, ZoneInfo(settings.TIME_ZONE))
 
 
 def due_text(callback: Callback, now) -> tuple[str, bool]:
@@ -194,7 +198,10 @@ class SourceArticleFilter(admin.SimpleListFilter):
         return list(Article.objects.order_by("title").values_list("pk", "title"))
 
     def queryset(self, request, queryset):
-        return callback_list(filters={"source_article": self.value()}, queryset=queryset)
+        article = self.value()
+        if article is None:
+            return queryset
+        return callback_list(filters={"source_article": article}, queryset=queryset)
 
 
 @admin.register(Callback)
@@ -297,9 +304,10 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="holder")
     def holder(self, obj: Callback) -> str:
-        if obj.assigned_to_id is None:
+        holder = obj.assigned_to  # joined (list_select_related), and no query at all when nobody holds it
+        if holder is None:
             return "nobody"
-        name = obj.assigned_to.get_full_name() or obj.assigned_to.get_username()
+        name = holder.get_full_name() or holder.get_username()
         if live_holder_id(obj) is None:
             return format_html('<span class="lapsed">nobody ({}\u2019s claim lapsed)</span>', name)
         return name
@@ -310,9 +318,10 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="appointment")
     def appointment_when(self, obj: Callback) -> str:
-        if not (obj.appointment_date and obj.appointment_time):
+        day, at = obj.appointment_date, obj.appointment_time
+        if day is None or at is None:
             return "-"
-        return format_moment(appointment_start(obj))
+        return format_moment(appointment_start(day, at))
 
     # --- the change page's read-only details --------------------------------------
 

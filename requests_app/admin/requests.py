@@ -16,8 +16,7 @@ class RequestNoteInline(admin.TabularInline):
     model = RequestNote
     extra = 0
     can_delete = False
-    fields = ["written", "kind", "body", "author"]
-    readonly_fields = fields
+    fields = readonly_fields = ("written", "kind", "body", "author")
     written = clock_field("created_at", "written", ordering=False)
 
     def has_add_permission(self, request, obj=None):

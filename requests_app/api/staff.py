@@ -20,6 +20,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q, QuerySet
@@ -62,6 +63,17 @@ NOT_DESK = "Only the front desk and supervisors can use the staff API."
 FLAG_FILTERS = ("mine", "unassigned", "overdue")
 TRUE_VALUES = {"true"}
 FALSE_VALUES = {"false"}
+
+
+def desk_user(request: Request) -> User:
+    """The signed-in staff member acting. IsFrontDesk or IsSupervisor let no one else through.
+
+    None for nobody signed in: REST_FRAMEWORK's UNAUTHENTICATED_USER (the stubs say AnonymousUser).
+    """
+    user = request.user
+    if user is None or not user.is_authenticated:
+        raise NotAuthenticated(NOT_LOGGED_IN)
+    return user
 
 
 class IsFrontDesk(BasePermission):
@@ -396,7 +408,7 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def claim(self, request: Request, pk: str) -> Response:
         callback_id = int(pk)
-        return self._act(callback_id, lambda: services.callback_claim(callback_id=callback_id, user=request.user))
+        return self._act(callback_id, lambda: services.callback_claim(callback_id=callback_id, user=desk_user(request)))
 
     @extend_schema(
         operation_id="staff_callback_release",
@@ -412,7 +424,7 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
         callback_id = int(pk)
         return self._act(
             callback_id,
-            lambda: services.callback_release(callback_id=callback_id, user=request.user),
+            lambda: services.callback_release(callback_id=callback_id, user=desk_user(request)),
         )
 
     @extend_schema(
@@ -431,7 +443,7 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
         return self._act(
             callback_id,
             lambda: services.callback_log_attempt(
-                callback_id=callback_id, user=request.user, outcome=data["outcome"], note=data["note"]
+                callback_id=callback_id, user=desk_user(request), outcome=data["outcome"], note=data["note"]
             ),
             respond=lambda attempt: Response(CallAttemptSerializer(attempt).data, status=HTTPStatus.CREATED),
         )
@@ -451,7 +463,7 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
         return self._act(
             callback_id,
             lambda: services.callback_close(
-                callback_id=callback_id, user=request.user, reason=data["reason"], note=data["note"]
+                callback_id=callback_id, user=desk_user(request), reason=data["reason"], note=data["note"]
             ),
         )
 
@@ -471,7 +483,9 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
         data = self._input(TakeOverInputSerializer)
         return self._act(
             callback_id,
-            lambda: services.callback_take_over(callback_id=callback_id, user=request.user, reason=data["reason"]),
+            lambda: services.callback_take_over(
+                callback_id=callback_id, user=desk_user(request), reason=data["reason"]
+            ),
         )
 
     @extend_schema(
@@ -494,7 +508,7 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
         def change():
             request_id = Callback.objects.values_list("request_id", flat=True).get(pk=callback_id)
             return request_change_priority(
-                request_id=request_id, actor=request.user, priority=data["priority"], reason=data["reason"]
+                request_id=request_id, actor=desk_user(request), priority=data["priority"], reason=data["reason"]
             )
 
         return self._act(callback_id, change)
@@ -512,7 +526,7 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
     def unreachable(self, request: Request, pk: str) -> Response:
         callback_id = int(pk)
         return self._act(
-            callback_id, lambda: services.callback_mark_unreachable(callback_id=callback_id, user=request.user)
+            callback_id, lambda: services.callback_mark_unreachable(callback_id=callback_id, user=desk_user(request))
         )
 
 

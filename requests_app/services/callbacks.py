@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -34,7 +34,7 @@ class CallbackError(ValidationError):
 AlreadyClaimed = HeldByAnother
 
 
-def _locked(callback_id: int, user: AbstractUser | None = None) -> Callback:
+def _locked(callback_id: int, user: User | None = None) -> Callback:
     """The callback, locked after its request: the order the pipeline and a tier change lock them in.
 
     Locking the callback first would let a tier change (request, then
@@ -59,7 +59,7 @@ def _require_open(callback: Callback) -> None:
         raise CallbackError(f"This callback is already {callback.get_status_display().lower()}.")
 
 
-def _hold(callback: Callback, user: AbstractUser, now) -> None:
+def _hold(callback: Callback, user: User, now: datetime) -> None:
     """`user` acts on the callback: they hold it from now (if they did not already) and were active now."""
     if callback.assigned_to_id != user.pk or live_holder_id(callback, now) is None:
         callback.assigned_to = user
@@ -67,7 +67,7 @@ def _hold(callback: Callback, user: AbstractUser, now) -> None:
     callback.holder_active_at = now
 
 
-def _work(callback_id: int, user: AbstractUser) -> tuple[Callback, object]:
+def _work(callback_id: int, user: User) -> tuple[Callback, datetime]:
     """Lock an open callback that `user` may work on now, and make them its holder."""
     callback = _locked(callback_id, user)
     now = timezone.now()
@@ -83,7 +83,7 @@ def _close_request(callback: Callback) -> None:
     request.save(update_fields=["status", "updated_at"])
 
 
-def callback_claim(*, callback_id: int, user: AbstractUser) -> Callback:
+def callback_claim(*, callback_id: int, user: User) -> Callback:
     """Give the callback to `user`, unless someone else already holds it.
 
     The row lock makes two simultaneous claims take turns: the first wins,
@@ -107,7 +107,7 @@ def _unhold(callback: Callback) -> None:
     callback.status = CallbackStatus.NEW if callback.attempt_count == 0 else CallbackStatus.IN_PROGRESS
 
 
-def callback_release(*, callback_id: int, user: AbstractUser) -> Callback:
+def callback_release(*, callback_id: int, user: User) -> Callback:
     """Hand the callback back to the queue. Only its holder or a supervisor may (the policy says)."""
     with transaction.atomic():
         callback = _locked(callback_id, user)
@@ -118,7 +118,7 @@ def callback_release(*, callback_id: int, user: AbstractUser) -> Callback:
     return callback
 
 
-def callback_take_over(*, callback_id: int, user: AbstractUser, reason: str) -> Callback:
+def callback_take_over(*, callback_id: int, user: User, reason: str) -> Callback:
     """A supervisor takes a colleague's callback, saying why; the history keeps who, from whom and why."""
     reason = reason.strip()
     if not reason:
@@ -140,7 +140,7 @@ def callback_take_over(*, callback_id: int, user: AbstractUser, reason: str) -> 
     return callback
 
 
-def callback_reassign(*, callback_id: int, user: AbstractUser, to_user: AbstractUser | None) -> Callback:
+def callback_reassign(*, callback_id: int, user: User, to_user: User | None) -> Callback:
     """A supervisor gives the callback to someone on the front desk (or back to the queue)."""
     from requests_app.policy import is_front_desk
 
@@ -189,14 +189,14 @@ def callbacks_release_lapsed(*, now=None) -> int:
     return released
 
 
-def _staff_note(callback: Callback, user: AbstractUser, body: str) -> None:
+def _staff_note(callback: Callback, user: User, body: str) -> None:
     from requests_app.models import RequestNote
 
     RequestNote.objects.create(request=callback.request, kind=RequestNote.Kind.STAFF, body=body, author=user)
 
 
 def callback_log_attempt(
-    *, callback_id: int, user: AbstractUser, outcome: str, note: str = "", made_at: datetime | None = None
+    *, callback_id: int, user: User, outcome: str, note: str = "", made_at: datetime | None = None
 ) -> CallAttempt:
     """Record one call to the patient and what came of it."""
     if outcome not in CallOutcome.values:
@@ -215,7 +215,7 @@ def callback_log_attempt(
     return attempt
 
 
-def callback_mark_unreachable(*, callback_id: int, user: AbstractUser) -> Callback:
+def callback_mark_unreachable(*, callback_id: int, user: User) -> Callback:
     """After three failed calls: stop calling, and email the patient how to reach the clinic."""
     with transaction.atomic():
         callback, _ = _work(callback_id, user)
@@ -234,7 +234,7 @@ def callback_mark_unreachable(*, callback_id: int, user: AbstractUser) -> Callba
     return callback
 
 
-def callback_close(*, callback_id: int, user: AbstractUser, reason: str, note: str = "") -> Callback:
+def callback_close(*, callback_id: int, user: User, reason: str, note: str = "") -> Callback:
     """Close the callback with a reason (declined, duplicate, not a patient...)."""
     if reason not in ClosingReason.values or reason in (ClosingReason.SCHEDULED, ClosingReason.UNREACHABLE):
         raise CallbackError("Choose why the callback is closed (scheduling and unreachable have their own buttons).")

@@ -216,10 +216,19 @@ class _SmtpSession:
         with contextlib.suppress(Exception):
             self.backend.close()
 
+    @property
+    def connection(self) -> smtplib.SMTP:
+        """The open SMTP connection. A session is used only between its backend's open() and close() or drop()."""
+        connection = self.backend.connection
+        if connection is None:
+            raise SendError("the SMTP connection is already closed")
+        return connection
+
     def drop(self) -> None:
         """Close the socket without a word: a message cut short before its "." is thrown away by the server."""
-        with contextlib.suppress(Exception):
-            self.backend.connection.close()
+        if self.backend.connection is not None:
+            with contextlib.suppress(Exception):
+                self.backend.connection.close()
         self.backend.connection = None
 
 
@@ -255,11 +264,14 @@ def _smtp_session() -> tuple[_SmtpSession, bool]:
             kept.close()
     backend = get_connection()
     assert isinstance(backend, SmtpBackend)
-    backend.open()
+    backend.open()  # raises if it cannot connect (fail_silently is off)
+    session = _SmtpSession(backend=backend, server=_smtp_server(), pid=os.getpid())
     # The final "." is a small write of its own: without this, Nagle's
     # algorithm holds it for the server's delayed ACK (about 40 ms an email).
-    backend.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return _SmtpSession(backend=backend, server=_smtp_server(), pid=os.getpid()), False
+    sock = session.connection.sock
+    if sock is not None:  # connected by open(): always
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return session, False
 
 
 def _smtp_begin(connection: smtplib.SMTP, from_address: str, recipients: list[str]) -> None:
@@ -296,14 +308,14 @@ def _smtp_send_with_commit(message: EmailMultiAlternatives, before_accept: Calla
     session, reused = _smtp_session()
     try:
         try:
-            _smtp_begin(session.backend.connection, from_address, recipients)
+            _smtp_begin(session.connection, from_address, recipients)
         except (smtplib.SMTPException, SendError, OSError):
             if not reused:
                 raise
             session.close()
             session, reused = _smtp_session()
-            _smtp_begin(session.backend.connection, from_address, recipients)
-        connection = session.backend.connection
+            _smtp_begin(session.connection, from_address, recipients)
+        connection = session.connection
         connection.send(body)
         with termination_deferred():
             before_accept()
