@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
+from typing_extensions import override
 
 from articles import selectors
 from articles.models import Article, Topic
@@ -25,9 +26,11 @@ class _Latest(TypedDict):
 class _OnSiteUrl(Sitemap):
     """Locations on `settings.SITE_URL`, not on whatever host the request came to."""
 
+    @override
     def get_protocol(self, protocol: str | None = None) -> str:
         return urlsplit(settings.SITE_URL).scheme or "https"
 
+    @override
     def get_domain(self, site=None) -> str:
         return urlsplit(settings.SITE_URL).netloc
 
@@ -67,7 +70,7 @@ class PagesSitemap(_OnSiteUrl):
     def location(self, name: str) -> str:
         return reverse(name)
 
-    def lastmod(self, name: str) -> datetime | None:
+    def lastmod(self, _name: str) -> datetime | None:  # both pages change when an article goes live
         return Article.objects.live().aggregate(latest=Max("published_at"))["latest"]
 
 

@@ -87,7 +87,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def robots_txt(request: HttpRequest) -> HttpResponse:
+def robots_txt(_request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",
         "Allow: /",
@@ -98,7 +98,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-def server_error(request: HttpRequest) -> HttpResponse:
+def server_error(_request: HttpRequest) -> HttpResponse:
     """The 500 page, with the clinic's phone number, rendered without the request or the database.
 
     Falls back to Django's bare page if even that fails.

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 
 
 @never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz(_request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
@@ -56,7 +56,7 @@ def _broker_ok() -> bool:
 
 
 @never_cache
-def readyz(request: HttpRequest) -> JsonResponse:
+def readyz(_request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     failing = [name for name, ok in checks.items() if not ok]
     body: dict[str, object] = {"status": "ready" if not failing else "unavailable", "checks": checks}

@@ -40,7 +40,7 @@ def termination_deferred():
         yield  # signals reach the main thread only; a web thread has nothing to hold
         return
     received: list[int] = []
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
+    previous = signal.signal(signal.SIGTERM, lambda signum, _frame: received.append(signum))
     try:
         yield
     finally:

@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
+from typing_extensions import override
 
 from clinic.client_address import client_address, client_ip_hash, throttle_key
 
@@ -25,6 +26,7 @@ class AppointmentRequestThrottle(SimpleRateThrottle):
         # Not DRF's: it believes any X-Forwarded-For unless NUM_PROXIES is set (clinic.client_address).
         return throttle_key(client_address(request))
 
+    @override
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": client_ip_hash(self.get_ident(request))}
 

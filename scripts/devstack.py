@@ -146,7 +146,7 @@ def main() -> int:
 
     stopping = False
 
-    def request_stop(signum, frame) -> None:
+    def request_stop(_signum, _frame) -> None:
         nonlocal stopping
         stopping = True
 

@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
+from typing_extensions import override
 
 from requests_app.admin.appointments import appointment_console_context, appointment_urls
 from requests_app.admin.clock import clock_field
@@ -140,6 +141,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "queue"
 
+    @override
     def lookups(self, request, model_admin):
         return [("open", "Open (new or in progress)"), *CallbackStatus.choices, ("all", "All")]
 
@@ -152,6 +154,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
                 "display": title,
             }
 
+    @override
     def queryset(self, request, queryset):
         value = self.value() or "open"
         status = value if value in CALLBACK_STATUS_FILTERS else "all"
@@ -162,9 +165,11 @@ class OverdueFilter(admin.SimpleListFilter):
     title = "due"
     parameter_name = "due"
 
+    @override
     def lookups(self, request, model_admin):
         return [("overdue", "Overdue"), ("today", "Due in the next 8 hours")]
 
+    @override
     def queryset(self, request, queryset):
         if self.value() == "overdue":
             return callback_list(filters={"overdue": True}, queryset=queryset)
@@ -177,6 +182,7 @@ class AssigneeFilter(admin.SimpleListFilter):
     title = "assigned to"
     parameter_name = "who"
 
+    @override
     def lookups(self, request, model_admin):
         return [("mine", "Me"), ("unassigned", "Nobody")]
 
@@ -192,11 +198,13 @@ class SourceArticleFilter(admin.SimpleListFilter):
     title = "source article"
     parameter_name = "article"
 
+    @override
     def lookups(self, request, model_admin):
         from articles.models import Article
 
         return list(Article.objects.order_by("title").values_list("pk", "title"))
 
+    @override
     def queryset(self, request, queryset):
         article = self.value()
         if article is None:
@@ -396,9 +404,11 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
     # --- permissions: nobody deletes, nobody adds by hand -------------------------
 
+    @override
     def has_add_permission(self, request):
         return False
 
+    @override
     def has_delete_permission(self, request, obj=None):
         return False
 

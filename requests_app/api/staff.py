@@ -38,6 +38,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+from typing_extensions import override
 
 from requests_app.api.staff_serializers import (
     AttemptInputSerializer,
@@ -81,6 +82,7 @@ class IsFrontDesk(BasePermission):
 
     message = NOT_DESK
 
+    @override
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(user is not None and user.is_authenticated and is_front_desk(user))
@@ -91,6 +93,7 @@ class IsSupervisor(BasePermission):
 
     message = NOT_SUPERVISOR
 
+    @override
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(user is not None and user.is_authenticated and is_supervisor(user))
@@ -128,6 +131,7 @@ class QueueCursorPagination(BasePagination):
     page_size_query_param = "page_size"
     ordering = ("priority_rank", "due_at", "pk")
 
+    @override
     def paginate_queryset(self, queryset: QuerySet, request: Request, view=None) -> list:
         self.request = request
         self.page_size = self._requested_size(request)
@@ -206,6 +210,7 @@ class QueueCursorPagination(BasePagination):
             },
         }
 
+    @override
     def get_schema_operation_parameters(self, view) -> list[dict]:
         return [
             {
@@ -360,7 +365,8 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
             CallbackListItemSerializer(page, many=True, context=self.get_serializer_context()).data
         )
 
-    def retrieve(self, request: Request, pk: str) -> Response:
+    # The router passes pk= by keyword, and get_object() reads it from self.kwargs.
+    def retrieve(self, _request: Request, pk: str) -> Response:  # noqa: ARG002
         return Response(CallbackDetailSerializer(self.get_object(), context=self.get_serializer_context()).data)
 
     # --- the desk's actions ----------------------------------------------------
@@ -534,5 +540,5 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
 @authentication_classes([SessionAuthentication])
 @permission_classes([IsFrontDesk])
-def staff_not_found(request: Request) -> Response:
+def staff_not_found(_request: Request) -> Response:
     raise NotFound("No such staff API endpoint.")
