@@ -47,6 +47,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from articles.selectors import article_next_publication_at
 
@@ -119,7 +120,7 @@ def pages_invalidate() -> None:
     _local.use_version(version)
     try:
         cache.set(_VERSION_KEY, version, timeout=None)
-    except Exception:
+    except (RedisError, OSError):  # the cache is down or hangs
         logger.exception("Could not invalidate the page cache; stored pages expire within %s seconds.", PAGE_TTL)
         # Other processes cannot be told; this one at least renders afresh.
         _local.forget()
@@ -206,7 +207,7 @@ def _current_version() -> str | None:
             # add, not set: two processes starting at once agree on one version.
             cache.add(_VERSION_KEY, secrets.token_hex(8), timeout=None)
             version = cache.get(_VERSION_KEY)
-    except Exception:
+    except (RedisError, OSError):  # the cache is down or hangs
         logger.exception("Page cache unavailable; rendering without it.")
         _local.forget()
         return None
@@ -260,7 +261,7 @@ def _page_timeout(version: str) -> int:
 def _cache_get(key: str, default=None):
     try:
         return cache.get(key, default)
-    except Exception:
+    except (RedisError, OSError):  # the cache is down or hangs
         logger.exception("Page cache read failed.")
         return default
 
@@ -268,5 +269,5 @@ def _cache_get(key: str, default=None):
 def _cache_set(key: str, value, timeout: int) -> None:
     try:
         cache.set(key, value, timeout)
-    except Exception:
+    except (RedisError, OSError):  # the cache is down or hangs
         logger.exception("Page cache write failed.")

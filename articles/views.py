@@ -111,9 +111,10 @@ def server_error(_request: HttpRequest) -> HttpResponse:
             "clinic_hours_text": clinic_hours_text(settings.CLINIC["OPENING_HOURS"]),
         }
         return HttpResponseServerError(template.render(context))
-    except Exception:
-        # Django's own bare page, without its template lookup (which re-raises
-        # for any template name but 500.html).
+    except Exception:  # noqa: BLE001
+        # Broad on purpose: the error page must answer whatever failed (the template, a setting, the
+        # hours); Django's own bare page then, without its template lookup (which re-raises for any
+        # template name but 500.html).
         return HttpResponseServerError(defaults.ERROR_PAGE_TEMPLATE % {"title": "Server Error (500)", "details": ""})
 
 

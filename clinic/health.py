@@ -38,7 +38,9 @@ def _database_ok() -> bool:
         with probe.cursor() as cursor:
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)
-    except Exception:
+    except Exception:  # noqa: BLE001
+        # Broad on purpose: whatever fails (a refused connection, a bad setting, a driver error), the
+        # probe's answer is 503 naming the database, not a 500 that names nothing.
         return False
     finally:
         probe.close()
@@ -51,8 +53,8 @@ def _broker_ok() -> bool:
             return bool(client.ping())
         finally:
             client.close()
-    except Exception:
-        return False
+    except Exception:  # noqa: BLE001
+        return False  # broad on purpose, as for the database: 503 naming the broker
 
 
 @never_cache

@@ -68,9 +68,9 @@ def clean_up(what: str, *steps: Callable[[], object]) -> None:
                     connection.close()
                 try:
                     step()
-                except Exception:
+                except Exception:  # broad on purpose: the clean-up never raises (the stop is already under way)
                     logger.exception("clean-up after a stopped task failed: %s", what)
-            except Exception:
+            except Exception:  # as above, and the next step still runs
                 logger.exception("clean-up after a stopped task failed: %s", what)
 
 

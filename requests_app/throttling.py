@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
 from typing_extensions import override
 
@@ -33,9 +34,9 @@ class AppointmentRequestThrottle(SimpleRateThrottle):
     def allow_request(self, request, view) -> bool:
         try:
             return super().allow_request(request, view)
-        except Exception as error:
-            # The cache (Redis in production) is down: accepting a request
-            # matters more than limiting it.
+        except (RedisError, OSError) as error:
+            # The cache (Redis in production) is down or hangs: accepting a request
+            # matters more than limiting it. (Anything else is a bug, and a 500 says so.)
             logger.warning("rate limit not checked: cache unavailable (%s)", type(error).__name__)
             return True
 

@@ -67,7 +67,7 @@ def _hand_back(held: list[tuple[str, list]]) -> None:
     try:
         close_old_connections()
         marked = hand_back_held_messages(held)
-    except Exception:
+    except Exception:  # broad on purpose: the consumer must go on reconnecting; the sweeps find the rest
         logger.exception("could not hand back the work of %s held messages", len(held))
     else:
         logger.warning("broker connection lost: handed back the work of %s held messages", marked)

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from redis.exceptions import RedisError
 from rest_framework import serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
@@ -111,8 +112,8 @@ class StaffThrottle(UserRateThrottle):
     def allow_request(self, request, view) -> bool:
         try:
             return super().allow_request(request, view)
-        except Exception as error:
-            # The cache is down: the desk keeps working, unthrottled.
+        except (RedisError, OSError) as error:
+            # The cache (Redis) is down or hangs: the desk keeps working, unthrottled.
             logger.warning("staff rate limit not checked: cache unavailable (%s)", type(error).__name__)
             return True
 

@@ -94,7 +94,10 @@ def publish(task, object_id: int, *, fallback: str) -> bool:
     try:
         with _producers(url).acquire(block=True, timeout=settings.BROKER_PUBLISH_TIMEOUT) as producer:
             task.apply_async(args=[object_id], producer=producer, retry=False)
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001
+        # Broad on purpose: whatever stops the publish (kombu's, redis-py's or a socket's error, a pool with
+        # no producer free in time), the row is committed and its outbox's sweep publishes it again; the
+        # caller, answering a patient, must get False, never an exception. The log names the error's type.
         breaker.failed()
         cause = type(error.__cause__ or error.__context__ or error).__name__
         logger.warning(

@@ -375,7 +375,8 @@ def _send_claimed(notification_id: int, commit_sent: Callable[[], None]) -> str:
         plain_email_address(notification.recipient)
         message = build_email(notification)
     except Exception as error:
-        # A template or data problem: retrying will not help, a person must look.
+        # Broad on purpose: whatever breaks the building (a template, the data, the address), retrying
+        # will not help and a person must look; the row says why and the log has the traceback.
         Notification.objects.filter(pk=notification_id).update(
             status=NotificationStatus.FAILED, sending_since=None, last_error=f"could not build: {error}"[:500]
         )
@@ -390,9 +391,10 @@ def _send_claimed(notification_id: int, commit_sent: Callable[[], None]) -> str:
             message.send()
             commit_sent()
     except Exception as error:
-        # Even when the row was already marked sent, a failure of the final
-        # step means the server did not confirm it: count it as not sent, so
-        # that it is not lost.
+        # Broad on purpose: any failure to send (the server, the network, the backend) is an attempt
+        # that failed, retried with backoff up to the cap; it goes on as a SendError. Even when the
+        # row was already marked sent, a failure of the final step means the server did not confirm
+        # it: count it as not sent, so that it is not lost.
         attempts = Notification.objects.values_list("attempts", flat=True).get(pk=notification_id)
         final = attempts >= MAX_ATTEMPTS
         Notification.objects.filter(pk=notification_id).update(
