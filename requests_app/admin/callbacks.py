@@ -21,11 +21,13 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from typing_extensions import override
 
+from articles.models import Article
 from requests_app.admin.appointments import appointment_console_context, appointment_urls
 from requests_app.admin.clock import clock_field
 from requests_app.admin.forms import CloseForm, PriorityForm, ScheduleForm, TakeOverForm
 from requests_app.admin.history import ReadOnlyHistoryAdmin
 from requests_app.admin.pagination import CappedCountPaginator
+from requests_app.emails import build_email
 from requests_app.formatting import best_time_text, clinic_time, duration_text, format_moment, short_moment
 from requests_app.models import Callback, CallbackStatus, CallOutcome, Notification, Priority
 from requests_app.models.callbacks import UNREACHABLE_AFTER_ATTEMPTS
@@ -200,8 +202,6 @@ class SourceArticleFilter(admin.SimpleListFilter):
 
     @override
     def lookups(self, request, model_admin):
-        from articles.models import Article
-
         return list(Article.objects.order_by("title").values_list("pk", "title"))
 
     @override
@@ -654,8 +654,6 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
     def unreachable_confirm_view(self, request, pk):
         """What "Mark unreachable" will do, with the email the patient will get, before the desk confirms."""
-        from requests_app.emails import build_email
-
         self._require_desk(request)
         callback = get_object_or_404(Callback.objects.select_related("request", "assigned_to"), pk=pk)
         failed = callback.failed_attempts().count()

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from requests_app.formatting import short_moment
 from requests_app.models.intake import PRIORITY_RANK, AppointmentRequest, Priority
 
 if TYPE_CHECKING:
@@ -176,9 +177,7 @@ class CallAttempt(models.Model):
         indexes = [models.Index(fields=["made_by", "made_at"], name="attempt_staff_idx")]
 
     def __str__(self) -> str:
-        # On the clinic's clock, as every page says a moment (formatting imports no model).
-        from requests_app.formatting import short_moment
-
+        # On the clinic's clock, as every page says a moment.
         return f"{self.get_outcome_display()}, {short_moment(self.made_at)}"
 
 

@@ -42,7 +42,15 @@ from django.utils import timezone
 from requests_app.business_hours import clinic_opening_hours
 from requests_app.deadlines import closed_dates_between
 from requests_app.formatting import format_moment
-from requests_app.models import Appointment, AppointmentStatus, Callback, CallbackStatus, ClosingReason, Notification
+from requests_app.models import (
+    Appointment,
+    AppointmentStatus,
+    Callback,
+    CallbackStatus,
+    ClinicClosure,
+    ClosingReason,
+    Notification,
+)
 from requests_app.models.notifications import NotificationStatus
 from requests_app.opening_hours import DAY_NAMES, format_opening_hours
 from requests_app.policy import Action, require
@@ -100,8 +108,6 @@ def appointment_start(appointment_date: date, appointment_time: time) -> datetim
 
 def _closure_name(day: date) -> str:
     """Why the clinic is closed on a day it usually opens: the holiday's name or the closure's reason."""
-    from requests_app.models import ClinicClosure
-
     closure = ClinicClosure.objects.filter(date=day).values_list("reason", flat=True).first()
     if closure:
         return closure

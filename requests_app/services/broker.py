@@ -30,6 +30,8 @@ import time
 from django.conf import settings
 from kombu import Connection, pools
 
+from clinic.celery import app
+
 logger = logging.getLogger(__name__)
 
 
@@ -84,8 +86,6 @@ os.register_at_fork(after_in_child=_breakers_reset)
 
 def publish(task, object_id: int, *, fallback: str) -> bool:
     """Queue `task(object_id)`. False, logged with ids only, if the broker did not take it or was not tried."""
-    from clinic.celery import app
-
     url = app.conf.broker_write_url
     breaker = _breaker(url)
     if not breaker.allows(settings.BROKER_CIRCUIT_OPEN_SECONDS):
@@ -128,8 +128,6 @@ def _producers(url: str) -> pools.ProducerPool:
 @functools.lru_cache(maxsize=8)
 def _connection(url: str, timeout: float) -> Connection:
     """The template of the pool's connections (never connected itself): Celery's, with every wait bounded."""
-    from clinic.celery import app
-
     return app.connection_for_write(
         url,
         connect_timeout=timeout,

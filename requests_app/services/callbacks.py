@@ -11,18 +11,22 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from requests_app.deadlines import callback_due_at
 from requests_app.models import (
+    AppointmentRequest,
     CallAttempt,
     Callback,
     CallbackStatus,
     CallOutcome,
     ClosingReason,
+    RequestNote,
     RequestStatus,
 )
 from requests_app.models.callbacks import UNREACHABLE_AFTER_ATTEMPTS
-from requests_app.policy import Action, HeldByAnother, claim_lapse, live_holder_id, require
+from requests_app.policy import Action, HeldByAnother, claim_lapse, is_front_desk, live_holder_id, require
 from requests_app.services.notifications import notification_queue
 
 
@@ -43,8 +47,6 @@ def _locked(callback_id: int, user: User | None = None) -> Callback:
     read from before the lock wait on PostgreSQL, and the second of two
     claimers would see the new assignee id but no user.
     """
-    from requests_app.models import AppointmentRequest
-
     request_id = Callback.objects.values_list("request_id", flat=True).get(pk=callback_id)
     list(AppointmentRequest.objects.select_for_update().filter(pk=request_id).values_list("pk", flat=True))
     callback = Callback.objects.select_for_update(of=("self",)).select_related("request").get(pk=callback_id)
@@ -142,8 +144,6 @@ def callback_take_over(*, callback_id: int, user: User, reason: str) -> Callback
 
 def callback_reassign(*, callback_id: int, user: User, to_user: User | None) -> Callback:
     """A supervisor gives the callback to someone on the front desk (or back to the queue)."""
-    from requests_app.policy import is_front_desk
-
     if to_user is not None and not is_front_desk(to_user):
         raise CallbackError("Give the callback to a member of the front desk.")
     with transaction.atomic():
@@ -167,7 +167,6 @@ def callbacks_release_lapsed(*, now=None) -> int:
     """
     now = now or timezone.now()
     cutoff = now - claim_lapse()
-    from django.db.models import Q
 
     candidates = list(
         Callback.objects.open()
@@ -190,8 +189,6 @@ def callbacks_release_lapsed(*, now=None) -> int:
 
 
 def _staff_note(callback: Callback, user: User, body: str) -> None:
-    from requests_app.models import RequestNote
-
     RequestNote.objects.create(request=callback.request, kind=RequestNote.Kind.STAFF, body=body, author=user)
 
 
@@ -258,9 +255,6 @@ def callback_reopen_with_better_time(
     Returns False when there is nothing to change (the callback is already
     back on the queue or was closed for another reason).
     """
-    from requests_app.deadlines import callback_due_at
-    from requests_app.models import AppointmentRequest, RequestNote
-
     with transaction.atomic():
         request = AppointmentRequest.objects.select_for_update().get(pk=request_id)
         callback = Callback.objects.select_for_update().filter(request=request).first()

@@ -40,9 +40,11 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from requests_app.emails import build_email
 from requests_app.models import AppointmentRequest, Notification, NotificationStatus
 from requests_app.services.broker import publish
 from requests_app.termination import clean_up, stopping, termination_deferred
+from requests_app.validation import plain_email_address
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +134,7 @@ def notification_publish(notification_id: int) -> bool:
 
     It does not go if the broker refuses it or does not answer in time, or if a publish failed moments
     ago (the circuit breaker in requests_app/services/broker.py does not try it then)."""
-    from requests_app.tasks import send_notification
+    from requests_app.tasks import send_notification  # noqa: PLC0415 (tasks call services: see tests/test_layers.py)
 
     if publish(send_notification, notification_id, fallback="the sweep will re-queue it"):
         return True
@@ -365,9 +367,6 @@ def notification_send(*, notification_id: int) -> str:
 
 
 def _send_claimed(notification_id: int, commit_sent: Callable[[], None]) -> str:
-    from requests_app.emails import build_email
-    from requests_app.validation import plain_email_address
-
     notification = Notification.objects.select_related("request").get(pk=notification_id)
     try:
         # An address that would break a header (a line separator in a quoted local part, stored before
