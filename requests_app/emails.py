@@ -18,6 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress
 
 from requests_app.deadlines import expected_callback
 from requests_app.formatting import format_moment
@@ -128,8 +129,6 @@ def appointment_ics(context: dict, *, attendee: str = "") -> bytes:
     one. A cancellation is METHOD:CANCEL with STATUS:CANCELLED (and the
     patient as the attendee it removes), which takes the event away.
     """
-    from icalendar import Calendar, Event, vCalAddress
-
     clinic = settings.CLINIC
     cancelled = context.get("appointment_cancelled", False)
     calendar = Calendar()

@@ -23,6 +23,7 @@ from requests_app.models import (
     RequestStatus,
     StaffProfile,
 )
+from requests_app.models.callbacks import CallbackQuerySet
 from requests_app.opening_hours import DAY_CODES
 from requests_app.triage.flags import RedFlag, Tier, flag_for
 from requests_app.triage.screening import ANSWERS, NOT_SURE, QUESTIONS, SKIPPED, Question
@@ -52,7 +53,7 @@ class CallbackFilters(TypedDict, total=False):
 
 def callback_list(
     *, filters: CallbackFilters | None = None, queryset: QuerySet[Callback] | None = None, now: datetime | None = None
-) -> QuerySet[Callback]:
+) -> CallbackQuerySet:
     """Callbacks narrowed by `filters`: what the admin's queue, the staff API and the dashboard each mean by them.
 
     `queryset` is narrowed instead of every callback (the admin's changelist,
@@ -60,29 +61,33 @@ def callback_list(
     unknown status or filter is a ValueError. Not ordered: each door orders
     its own way (all of them in queue order).
     """
-    filters = dict(filters or {})
-    unknown = set(filters) - set(CallbackFilters.__annotations__)
+    # Read as a plain dict: a caller's keys are checked here, not only by mypy.
+    given: dict[str, Any] = dict(filters or {})
+    unknown = set(given) - set(CallbackFilters.__annotations__)
     if unknown:
         raise ValueError(f"Unknown callback filters: {', '.join(sorted(unknown))}.")
     callbacks = Callback.objects.all() if queryset is None else queryset
+    # Every door's queryset starts from Callback.objects, whose queryset knows open() and overdue().
+    if not isinstance(callbacks, CallbackQuerySet):
+        raise TypeError(f"callback_list() narrows callbacks from Callback.objects, not a {type(callbacks).__name__}.")
     now = now or timezone.now()
-    status = filters.get("status", "all")
+    status = given.get("status", "all")
     if status not in CALLBACK_STATUS_FILTERS:
         raise ValueError(f"Unknown callback status filter {status!r}.")
     if status == "open":
         callbacks = callbacks.open()
     elif status != "all":
         callbacks = callbacks.filter(status=status)
-    if filters.get("assigned_to") is not None:
-        callbacks = callbacks.filter(assigned_to=filters["assigned_to"])
-    if filters.get("unassigned"):
+    if given.get("assigned_to") is not None:
+        callbacks = callbacks.filter(assigned_to=given["assigned_to"])
+    if given.get("unassigned"):
         callbacks = callbacks.filter(assigned_to__isnull=True)
-    if filters.get("overdue"):
+    if given.get("overdue"):
         callbacks = callbacks.overdue(now)
-    if filters.get("due_soon"):
+    if given.get("due_soon"):
         callbacks = callbacks.filter(due_at__gte=now, due_at__lt=now + DUE_SOON)
-    if filters.get("source_article"):
-        callbacks = callbacks.filter(request__source_article_id=filters["source_article"])
+    if given.get("source_article"):
+        callbacks = callbacks.filter(request__source_article_id=given["source_article"])
     return callbacks
 
 

@@ -19,7 +19,7 @@ from requests_app.database_down import database_unavailable_page
 from requests_app.deadlines import expected_callback_timing
 from requests_app.emails import read_better_time_token
 from requests_app.formatting import best_time_note, format_moment
-from requests_app.forms import AppointmentRequestForm, new_form_token
+from requests_app.forms import AppointmentRequestForm, BetterTimeForm, new_form_token
 from requests_app.models import AppointmentRequest, Callback, Channel, IdempotencyRecord
 from requests_app.services.callbacks import callback_reopen_with_better_time
 from requests_app.services.idempotency import IdempotencyConflict, fingerprint, idempotent_submission
@@ -190,8 +190,6 @@ def request_received(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def better_time(request: HttpRequest, token: str) -> HttpResponse:
     """From the "we could not reach you" email: GET shows a form, only POST changes anything."""
-    from requests_app.forms import BetterTimeForm
-
     try:
         request_id = read_better_time_token(token)
     except signing.SignatureExpired:

@@ -42,7 +42,7 @@ def _when(appointment: Appointment) -> str:
 def reschedule_view(model_admin, request, pk):
     current = latest_appointment(pk)
 
-    def initial(callback):
+    def initial(_callback):
         if current is None or not current.is_booked:
             return None
         local = clinic_local(current.starts_at)
@@ -101,7 +101,7 @@ def _outcome_view(model_admin, request, pk, *, outcome: str):
     no_show = outcome == AppointmentStatus.NO_SHOW
     record = services.appointment_mark_no_show if no_show else services.appointment_mark_attended
 
-    def handle(callback, data):
+    def handle(callback, _data):  # the form is one box the desk must tick: nothing else to read
         appointment = record(callback_id=callback.pk, user=request.user)
         what = "did not come" if no_show else "came"
         model_admin.message_user(
@@ -172,7 +172,7 @@ def appointment_console_context(callback: Callback, user) -> dict:
         link("reschedule", "Reschedule…")
         link("cancel", "Cancel the appointment…")
     recordable = appointment is not None and appointment.status != AppointmentStatus.CANCELLED
-    if recordable and allowed(user, Action.RECORD_ATTENDANCE, callback, now):
+    if appointment is not None and recordable and allowed(user, Action.RECORD_ATTENDANCE, callback, now):
         on_the_day = clinic_local(now).date() >= clinic_local(appointment.starts_at).date()
         if appointment.status != AppointmentStatus.ATTENDED and on_the_day:
             link("attended", "Attended…")

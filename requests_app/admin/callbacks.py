@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+from datetime import date, datetime, time
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -19,12 +19,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
+from typing_extensions import override
 
+from articles.models import Article
 from requests_app.admin.appointments import appointment_console_context, appointment_urls
 from requests_app.admin.clock import clock_field
 from requests_app.admin.forms import CloseForm, PriorityForm, ScheduleForm, TakeOverForm
 from requests_app.admin.history import ReadOnlyHistoryAdmin
 from requests_app.admin.pagination import CappedCountPaginator
+from requests_app.emails import build_email
 from requests_app.formatting import best_time_text, clinic_time, duration_text, format_moment, short_moment
 from requests_app.models import Callback, CallbackStatus, CallOutcome, Notification, Priority
 from requests_app.models.callbacks import UNREACHABLE_AFTER_ATTEMPTS
@@ -44,7 +47,11 @@ from requests_app.triage import SYMPTOMS_BY_CODE, flag_for
 from requests_app.triage.screening import QUESTIONS_BY_CODE, answers_for_display
 
 EVIDENCE_KINDS = {"text": "In their words", "screening": "Answered yes", "checklist": "Ticked"}
-BADGES = {Priority.EMERGENCY: "badge-emergency", Priority.URGENT: "badge-urgent", Priority.ROUTINE: "badge-routine"}
+BADGES: dict[str, str] = {
+    Priority.EMERGENCY: "badge-emergency",
+    Priority.URGENT: "badge-urgent",
+    Priority.ROUTINE: "badge-routine",
+}
 
 
 def tier_badge(priority: str) -> SafeString:
@@ -70,9 +77,9 @@ OUTCOME_LOGGED = {
 }
 
 
-def appointment_start(callback: Callback) -> datetime:
-    """The booked appointment as a moment on the clinic's clock (date and time are stored as the clinic's)."""
-    return datetime.combine(callback.appointment_date, callback.appointment_time, ZoneInfo(settings.TIME_ZONE))
+def appointment_start(day: date, at: time) -> datetime:
+    """A booked appointment's date and time (stored as the clinic's) as a moment on the clinic's clock."""
+    return datetime.combine(day, at, ZoneInfo(settings.TIME_ZONE))
 
 
 def due_text(callback: Callback, now) -> tuple[str, bool]:
@@ -136,6 +143,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "queue"
 
+    @override
     def lookups(self, request, model_admin):
         return [("open", "Open (new or in progress)"), *CallbackStatus.choices, ("all", "All")]
 
@@ -148,6 +156,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
                 "display": title,
             }
 
+    @override
     def queryset(self, request, queryset):
         value = self.value() or "open"
         status = value if value in CALLBACK_STATUS_FILTERS else "all"
@@ -158,9 +167,11 @@ class OverdueFilter(admin.SimpleListFilter):
     title = "due"
     parameter_name = "due"
 
+    @override
     def lookups(self, request, model_admin):
         return [("overdue", "Overdue"), ("today", "Due in the next 8 hours")]
 
+    @override
     def queryset(self, request, queryset):
         if self.value() == "overdue":
             return callback_list(filters={"overdue": True}, queryset=queryset)
@@ -173,6 +184,7 @@ class AssigneeFilter(admin.SimpleListFilter):
     title = "assigned to"
     parameter_name = "who"
 
+    @override
     def lookups(self, request, model_admin):
         return [("mine", "Me"), ("unassigned", "Nobody")]
 
@@ -188,13 +200,16 @@ class SourceArticleFilter(admin.SimpleListFilter):
     title = "source article"
     parameter_name = "article"
 
+    @override
     def lookups(self, request, model_admin):
-        from articles.models import Article
-
         return list(Article.objects.order_by("title").values_list("pk", "title"))
 
+    @override
     def queryset(self, request, queryset):
-        return callback_list(filters={"source_article": self.value()}, queryset=queryset)
+        article = self.value()
+        if article is None:
+            return queryset
+        return callback_list(filters={"source_article": article}, queryset=queryset)
 
 
 @admin.register(Callback)
@@ -297,9 +312,10 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="holder")
     def holder(self, obj: Callback) -> str:
-        if obj.assigned_to_id is None:
+        holder = obj.assigned_to  # joined (list_select_related), and no query at all when nobody holds it
+        if holder is None:
             return "nobody"
-        name = obj.assigned_to.get_full_name() or obj.assigned_to.get_username()
+        name = holder.get_full_name() or holder.get_username()
         if live_holder_id(obj) is None:
             return format_html('<span class="lapsed">nobody ({}\u2019s claim lapsed)</span>', name)
         return name
@@ -310,9 +326,10 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="appointment")
     def appointment_when(self, obj: Callback) -> str:
-        if not (obj.appointment_date and obj.appointment_time):
+        day, at = obj.appointment_date, obj.appointment_time
+        if day is None or at is None:
             return "-"
-        return format_moment(appointment_start(obj))
+        return format_moment(appointment_start(day, at))
 
     # --- the change page's read-only details --------------------------------------
 
@@ -387,9 +404,11 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
     # --- permissions: nobody deletes, nobody adds by hand -------------------------
 
+    @override
     def has_add_permission(self, request):
         return False
 
+    @override
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -635,8 +654,6 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
     def unreachable_confirm_view(self, request, pk):
         """What "Mark unreachable" will do, with the email the patient will get, before the desk confirms."""
-        from requests_app.emails import build_email
-
         self._require_desk(request)
         callback = get_object_or_404(Callback.objects.select_related("request", "assigned_to"), pk=pk)
         failed = callback.failed_attempts().count()

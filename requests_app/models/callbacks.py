@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from requests_app.formatting import short_moment
 from requests_app.models.intake import PRIORITY_RANK, AppointmentRequest, Priority
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class CallbackStatus(models.TextChoices):
@@ -66,7 +71,8 @@ class Callback(models.Model):
     # leave it behind: one equality the queue's index can start with, where
     # "status IN (...)" would need a sort.
     is_open = models.GeneratedField(
-        expression=models.Q(status__in=OPEN_CALLBACK_STATUSES),
+        # django-stubs type `expression` as Expression; Django takes any resolvable expression, a Q included.
+        expression=models.Q(status__in=OPEN_CALLBACK_STATUSES),  # type: ignore[arg-type]
         output_field=models.BooleanField(),
         db_persist=True,
     )
@@ -106,6 +112,10 @@ class Callback(models.Model):
 
     objects = CallbackQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Set before a save, read by simple_history for the history row that save writes: why, and who
+    # (also outside a web request). Declared here because simple_history ships no types.
+    _change_reason: str
+    _history_user: User
 
     class Meta:
         ordering = ["priority_rank", "due_at"]
@@ -160,15 +170,14 @@ class CallAttempt(models.Model):
     note = models.TextField(max_length=1000, blank=True)
 
     history = HistoricalRecords()
+    _history_user: User  # as on Callback
 
     class Meta:
         ordering = ["made_at"]
         indexes = [models.Index(fields=["made_by", "made_at"], name="attempt_staff_idx")]
 
     def __str__(self) -> str:
-        # On the clinic's clock, as every page says a moment (formatting imports no model).
-        from requests_app.formatting import short_moment
-
+        # On the clinic's clock, as every page says a moment.
         return f"{self.get_outcome_display()}, {short_moment(self.made_at)}"
 
 
@@ -180,6 +189,7 @@ class StaffProfile(models.Model):
     last_assigned_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
+    _change_reason: str  # as on Callback
 
     def __str__(self) -> str:
         return f"{self.user} ({'on shift' if self.on_shift else 'off shift'})"

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Crockford's base32 without the letters that read like digits (I, L, O, U):
 # a reference read out over the phone is hard to mishear.
@@ -111,6 +115,10 @@ class AppointmentRequest(models.Model):
     anonymized_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Set before a save, read by simple_history for the history row that save writes: why, and who
+    # (also outside a web request). Declared here because simple_history ships no types.
+    _change_reason: str
+    _history_user: User
 
     class Meta:
         ordering = ["-created_at"]

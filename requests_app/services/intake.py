@@ -16,7 +16,7 @@ from requests_app.models import AppointmentRequest, PipelineRecord, RequestNote,
 from requests_app.models.intake import higher_priority
 from requests_app.services.pipeline import pipeline_publish_on_commit
 from requests_app.triage import RED_FLAGS_BY_CODE, SYMPTOMS_BY_CODE, TriageResult, triage
-from requests_app.triage.screening import clean_answers
+from requests_app.triage.screening import ANSWER_LABELS, QUESTIONS_BY_CODE, clean_answers
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +64,6 @@ def _matched_on(existing: AppointmentRequest, fields: dict) -> str:
 
 def _repeat_note(repeat: AppointmentRequest, *, matched_on: str, flags: list[str], screening: dict[str, str]) -> str:
     """A repeat submission's details, as a note on the open request: unverified, since anyone can send one."""
-    from requests_app.triage.screening import ANSWER_LABELS, QUESTIONS_BY_CODE
-
     lines = [
         f"Another submission ({repeat.reference}) came from the same {matched_on}, unverified: anyone who "
         f"knows them can send one. Sent as {repeat.full_name}.",
