@@ -92,7 +92,7 @@ def test_every_visitor_gets_the_same_page_and_no_cookie(shipped_articles):
 
 def test_a_miss_costs_the_same_however_many_articles_and_topics_there_are(client, django_assert_num_queries):
     topics = TopicFactory.create_batch(5)
-    article = ArticleFactory(topics=topics)
+    article = ArticleFactory.create(topics=topics)
     ArticleFactory.create_batch(15, topics=topics)
     page_cache.pages_invalidate()
 
@@ -141,8 +141,8 @@ def test_each_page_number_is_its_own_cache_entry(client):
 
 
 def test_saving_an_article_shows_the_change_at_once_everywhere(client):
-    topic = TopicFactory(slug="form")
-    article = ArticleFactory(title="Old title", topics=[topic])
+    topic = TopicFactory.create(slug="form")
+    article = ArticleFactory.create(title="Old title", topics=[topic])
     urls = [article.get_absolute_url(), "/", "/articles/", "/articles/topic/form/"]
     for url in urls:
         client.get(url)
@@ -160,8 +160,8 @@ def test_saving_an_article_shows_the_change_at_once_everywhere(client):
 def test_an_edit_in_the_admin_shows_on_the_public_page_at_once(
     client, admin_client, django_capture_on_commit_callbacks
 ):
-    topic = TopicFactory(slug="stretching")
-    article = ArticleFactory(title="Before the edit", topics=[topic])
+    topic = TopicFactory.create(slug="stretching")
+    article = ArticleFactory.create(title="Before the edit", topics=[topic])
     assert "Before the edit" in client.get(article.get_absolute_url()).content.decode()
     assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
 
@@ -177,9 +177,9 @@ def test_an_edit_in_the_admin_shows_on_the_public_page_at_once(
 
 
 def test_changing_a_reviewer_topic_or_an_article_topic_list_refreshes_the_pages(client):
-    topic = TopicFactory(slug="causes", name="Causes")
-    reviewer = PersonFactory(name="Dr. Iris Vale", credentials="MD")
-    article = ArticleFactory(reviewer=reviewer, topics=[topic])
+    topic = TopicFactory.create(slug="causes", name="Causes")
+    reviewer = PersonFactory.create(name="Dr. Iris Vale", credentials="MD")
+    article = ArticleFactory.create(reviewer=reviewer, topics=[topic])
     url = article.get_absolute_url()
     client.get(url)
 
@@ -191,12 +191,12 @@ def test_changing_a_reviewer_topic_or_an_article_topic_list_refreshes_the_pages(
     topic.save()
     assert "Why it hurts" in client.get(url).content.decode()
 
-    article.topics.add(TopicFactory(slug="recovery", name="Recovery"))
+    article.topics.add(TopicFactory.create(slug="recovery", name="Recovery"))
     assert 'href="/articles/topic/recovery/"' in client.get(url).content.decode()
 
 
 def test_deleting_an_article_removes_it_from_the_cached_pages(client):
-    article = ArticleFactory(title="Soon gone")
+    article = ArticleFactory.create(title="Soon gone")
     assert "Soon gone" in client.get("/articles/").content.decode()
 
     article.delete()
@@ -214,8 +214,8 @@ def test_a_reload_that_changes_nothing_keeps_the_cached_pages(client, shipped_ar
 
 
 def test_a_scheduled_article_appears_when_its_time_comes_without_any_save(client, clock):
-    ArticleFactory(title="Already out")
-    ArticleFactory(title="Coming soon", published_at=timezone.now() + timedelta(minutes=2))
+    ArticleFactory.create(title="Already out")
+    ArticleFactory.create(title="Coming soon", published_at=timezone.now() + timedelta(minutes=2))
     first = client.get("/articles/")
     assert "Coming soon" not in first.content.decode()
 
@@ -231,7 +231,7 @@ def test_a_scheduled_article_appears_when_its_time_comes_without_any_save(client
 
 
 def test_a_cached_page_is_served_for_its_time_to_live_and_no_longer(client, clock):
-    article = ArticleFactory(title="Original")
+    article = ArticleFactory.create(title="Original")
     client.get(article.get_absolute_url())
     # A change that sends no signal: only the time to live can refresh the page.
     Article.objects.filter(pk=article.pk).update(title="Changed quietly")
@@ -347,7 +347,7 @@ def test_a_page_stored_by_another_process_is_served_from_the_shared_cache(client
 
 
 def test_another_process_saving_an_article_reaches_this_one_within_the_recheck_interval(client, clock):
-    article = ArticleFactory(title="Before")
+    article = ArticleFactory.create(title="Before")
     client.get(article.get_absolute_url())
     # Another web worker saves the article: the database and the shared version change, not this process's memory.
     Article.objects.filter(pk=article.pk).update(title="After")
@@ -384,6 +384,7 @@ def test_an_entry_of_another_shape_in_the_shared_cache_is_ignored_not_a_500(clie
     from django.test import RequestFactory
 
     version = page_cache._current_version()
+    assert version is not None
     key = page_cache._page_key(version, RequestFactory().get(ARTICLE_URL), ())
     cache.set(key, stored)
 
