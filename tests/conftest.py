@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,18 +26,20 @@ if os.environ.get("CI"):
 
 def point_celery_at(broker_url: str) -> None:
     """Make this test process publish to `broker_url` from now on."""
-    celery_app.conf.broker_url = broker_url
-    celery_app.conf.broker_write_url = broker_url
-    celery_app.conf.broker_read_url = broker_url
+    # celery-types declares these Settings properties read-only; Celery's own Settings sets them.
+    celery_app.conf.broker_url = broker_url  # type: ignore[misc]
+    celery_app.conf.broker_write_url = broker_url  # type: ignore[misc]
+    celery_app.conf.broker_read_url = broker_url  # type: ignore[misc]
     # Celery caches its connection and producer pools (kombu keeps them
     # globally); drop them all so the next publish connects afresh.
     kombu_pools.reset()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    # Private caches celery-types does not declare (Celery.pool and AMQP.producer_pool build them).
+    celery_app._pool = None  # type: ignore[attr-defined]
+    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")
-def redis_url(tmp_path_factory) -> str:
+def redis_url(tmp_path_factory) -> Iterator[str]:
     """A real Redis: TEST_REDIS_URL's (CI's Debian redis-server), or one started here.
 
     Not REDIS_URL: the tests empty the database, and a developer's own Redis

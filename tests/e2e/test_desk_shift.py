@@ -18,6 +18,7 @@ from django.contrib import admin
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from requests_app.admin.callbacks import CallbackAdmin
 from requests_app.models import (
     AppointmentRequest,
     Callback,
@@ -56,6 +57,7 @@ def waiting(**fields) -> Callback:
     """A request through the real intake and pipeline, with nobody on shift: unassigned, overdue by 10 minutes."""
     StaffProfile.objects.update(on_shift=False)
     callback = request_process(request_id=submit(**fields).request.pk)
+    assert callback is not None
     Callback.objects.filter(pk=callback.pk).update(due_at=timezone.now() - timedelta(minutes=10))
     return callback
 
@@ -176,7 +178,9 @@ def test_two_desk_members_a_claim_conflict_next_call_one_click_and_a_booking_mov
 def test_the_queue_reloads_itself_every_minute_keeping_its_filters_but_not_under_a_ticked_row(
     front_desk, broker, new_visitor
 ):
-    refresh = admin.site._registry[Callback].refresh_seconds * 1000
+    callback_admin = admin.site._registry[Callback]
+    assert isinstance(callback_admin, CallbackAdmin)
+    refresh = callback_admin.refresh_seconds * 1000
     waiting(first_name="First")
     dana = new_visitor("dana")
     staff_login(dana, "dana")

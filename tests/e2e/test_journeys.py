@@ -168,6 +168,7 @@ def test_a_supervisor_sees_the_queue_the_staff_and_the_daily_chart_on_the_dashbo
 ):
     article = Article.objects.get(slug=ARTICLE_SLUG)
     booked = request_process(request_id=submit(source_article=article).request.pk)
+    assert booked is not None
     callback_log_attempt(callback_id=booked.pk, user=front_desk, outcome=CallOutcome.SCHEDULED)
     appointment_schedule(
         callback_id=booked.pk,
