@@ -2,6 +2,7 @@
 
 import threading
 from datetime import date, time, timedelta
+from typing import Unpack, cast
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -23,7 +24,7 @@ from requests_app.models import (
     StaffProfile,
 )
 from requests_app.policy import HeldByAnother
-from requests_app.selectors import callback_list
+from requests_app.selectors import CallbackFilters, callback_list
 from requests_app.services import callbacks as services
 from requests_app.services.appointments import appointment_schedule, appointment_start
 from requests_app.services.pipeline import request_process
@@ -42,7 +43,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def callback(db) -> Callback:
     StaffProfile.objects.update(on_shift=False)
-    return request_process(request_id=submit().request.pk)
+    callback = request_process(request_id=submit().request.pk)
+    assert callback is not None
+    return callback
 
 
 def test_claiming_gives_the_callback_to_me(callback, front_desk):
@@ -67,6 +70,7 @@ def test_a_second_claim_is_told_who_has_it_and_since_when_and_changes_nothing(ca
 def test_two_people_claiming_at_once_exactly_one_wins(front_desk, other_front_desk):
     StaffProfile.objects.update(on_shift=False)
     callback = request_process(request_id=submit().request.pk)
+    assert callback is not None
     barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
 
@@ -92,6 +96,7 @@ def test_two_people_claiming_at_once_exactly_one_wins(front_desk, other_front_de
     loser_message = next(outcome for outcome in outcomes.values() if outcome != "won")
     assert winner.title() in loser_message
     callback.refresh_from_db()
+    assert callback.assigned_to is not None
     assert callback.assigned_to.username == winner
 
 
@@ -197,7 +202,7 @@ ACTIONS = {
     "log an attempt": lambda cid, user: services.callback_log_attempt(
         callback_id=cid, user=user, outcome=CallOutcome.NO_ANSWER
     ),
-    "schedule": lambda cid, user: services.callback_schedule(
+    "schedule": lambda cid, user: appointment_schedule(
         callback_id=cid, user=user, appointment_date=bookable_day(), appointment_time=time(10)
     ),
     "mark unreachable": lambda cid, user: services.callback_mark_unreachable(callback_id=cid, user=user),
@@ -287,6 +292,7 @@ def test_retention_anonymizes_old_closed_requests_and_keeps_the_statistics(callb
     services.callback_log_attempt(callback_id=callback.pk, user=front_desk, outcome=CallOutcome.NO_ANSWER, note="rang")
     services.callback_close(callback_id=callback.pk, user=front_desk, reason=ClosingReason.DECLINED)
     recent_closed = request_process(request_id=submit().request.pk)
+    assert recent_closed is not None
     services.callback_close(callback_id=recent_closed.pk, user=front_desk, reason=ClosingReason.DECLINED)
     old_open = submit().request
     AppointmentRequest.objects.filter(pk__in=[callback.request_id, old_open.pk]).update(
@@ -412,7 +418,7 @@ def test_the_queue_s_filters_each_keep_what_they_say(front_desk):
     closed = plain_callback(status=CallbackStatus.CLOSED, due_in=-timedelta(days=1))
     AppointmentRequest.objects.filter(pk=later.request_id).update(source_article=article)
 
-    def ids(**filters) -> set[int]:
+    def ids(**filters: Unpack[CallbackFilters]) -> set[int]:
         return set(callback_list(filters=filters).values_list("pk", flat=True))
 
     everyone = {mine.pk, overdue.pk, soon.pk, later.pk, closed.pk}
@@ -427,7 +433,7 @@ def test_the_queue_s_filters_each_keep_what_they_say(front_desk):
     assert ids(source_article=article.pk) == {later.pk}
     assert ids(unassigned=False, overdue=False) == everyone
     with pytest.raises(ValueError, match="Unknown callback filters: colour"):
-        callback_list(filters={"colour": "red"})
+        callback_list(filters=cast("CallbackFilters", {"colour": "red"}))  # deliberately no CallbackFilters
     with pytest.raises(ValueError, match="status filter 'shut'"):
         callback_list(filters={"status": "shut"})
 
