@@ -2,6 +2,7 @@
 
 import re
 from datetime import time, timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -28,7 +29,9 @@ def desk_client(client, front_desk):
 @pytest.fixture
 def callback(db):
     StaffProfile.objects.update(on_shift=False)
-    return request_process(request_id=submit(first_name="Quinn").request.pk)
+    callback = request_process(request_id=submit(first_name="Quinn").request.pk)
+    assert callback is not None
+    return callback
 
 
 def change_url(callback) -> str:
@@ -37,7 +40,9 @@ def change_url(callback) -> str:
 
 def test_the_queue_lists_urgent_first_then_by_due_time_with_its_columns(desk_client):
     routine = request_process(request_id=submit(first_name="Routine").request.pk)
+    assert routine is not None
     urgent = request_process(request_id=submit(first_name="Urgent", symptoms=["leg_weakness"]).request.pk)
+    assert urgent is not None
     Callback.objects.filter(pk=routine.pk).update(due_at=timezone.now() - timedelta(hours=1))
     html = desk_client.get(QUEUE).content.decode()
     assert html.index(urgent.request.reference) < html.index(routine.request.reference)
@@ -54,6 +59,7 @@ def test_the_queue_shows_open_callbacks_by_default(desk_client, front_desk, call
     from requests_app.services.callbacks import callback_close
 
     closed = request_process(request_id=submit(first_name="Closed").request.pk)
+    assert closed is not None
     callback_close(callback_id=closed.pk, user=front_desk, reason="declined")
     html = desk_client.get(QUEUE).content.decode()
     assert callback.request.reference in html
@@ -203,11 +209,17 @@ def test_the_queue_page_makes_the_same_number_of_queries_at_any_size_and_counts_
     from requests_app.services.calls import callback_record_outcome
 
     StaffProfile.objects.update(on_shift=False)
-    for index, fields in enumerate(
-        [{"symptoms": ["saddle_numbness"]}, {"best_time_slots": ["morning"], "best_days": ["tue"]}, {}]
-    ):
+    shapes: list[dict[str, Any]] = [
+        {"symptoms": ["saddle_numbness"]},
+        {"best_time_slots": ["morning"], "best_days": ["tue"]},
+        {},
+    ]
+    shown = None
+    for index, fields in enumerate(shapes):
         shown = request_process(request_id=submit(**fields).request.pk)
+        assert shown is not None
         callback_record_outcome(callback_id=shown.pk, user=(front_desk, other_front_desk)[index % 2], outcome="busy")
+    assert shown is not None
     Callback.objects.filter(pk=shown.pk).update(holder_active_at=timezone.now() - timedelta(days=1))
     bulk_callbacks(60)
     small = _queue_queries(desk_client)

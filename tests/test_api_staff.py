@@ -43,7 +43,9 @@ def post(client, path: str, body: dict | None = None, **extra):
 def new_callback(**fields) -> Callback:
     """A request through the real intake and pipeline, with nobody on shift: it lands unassigned."""
     StaffProfile.objects.update(on_shift=False)
-    return request_process(request_id=submit(**fields).request.pk)
+    callback = request_process(request_id=submit(**fields).request.pk)
+    assert callback is not None
+    return callback
 
 
 def future_day() -> date:

@@ -49,16 +49,18 @@ REASON = "My lower back is sore after long runs."
 @pytest.fixture
 def callback(db) -> Callback:
     StaffProfile.objects.update(on_shift=False)
-    return request_process(request_id=submit(reason=REASON).request.pk)
+    callback = request_process(request_id=submit(reason=REASON).request.pk)
+    assert callback is not None
+    return callback
 
 
-def book(callback: Callback, user, day: date | None = None, at: time = time(10), **extra) -> Appointment:
+def book(callback: Callback, user, day: date | None = None, at: time = time(10), /, **extra) -> Appointment:
     return services.appointment_schedule(
         callback_id=callback.pk, user=user, appointment_date=day or bookable_day(at), appointment_time=at, **extra
     )
 
 
-def move(callback: Callback, user, day: date, at: time, **extra) -> Appointment:
+def move(callback: Callback, user, day: date, at: time, /, **extra) -> Appointment:
     return services.appointment_reschedule(
         callback_id=callback.pk, user=user, appointment_date=day, appointment_time=at, **extra
     )
@@ -97,6 +99,7 @@ def clocks_change(*, forward: bool) -> date:
     for _ in range(366):
         before = datetime.combine(day, time(0), ZONE).utcoffset()
         after = datetime.combine(day, time(23, 59), ZONE).utcoffset()
+        assert before is not None and after is not None  # an aware datetime has an offset
         if before != after and (after > before) == forward:
             return day
         day += timedelta(days=1)
@@ -195,6 +198,7 @@ def test_the_same_move_sent_twice_at_once_moves_it_once_and_emails_once(front_de
 
     StaffProfile.objects.update(on_shift=False)
     callback = request_process(request_id=submit().request.pk)
+    assert callback is not None
     day = bookable_day(time(10))
     book(callback, front_desk, day, time(10))
     barrier = threading.Barrier(2)

@@ -15,8 +15,8 @@ TZ = ZoneInfo("America/New_York")
 HOURS = "mon-fri 08:00-18:00; sat 09:00-13:00"
 
 
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=TZ)
+def at(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TZ)
 
 
 def calendar(*closed: date) -> BusinessCalendar:

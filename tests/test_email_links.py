@@ -50,6 +50,7 @@ def one_email_of_each_event(front_desk):
     """An unsaved notification of every event the clinic sends, for one request that went all the way."""
     request = submit().request
     callback = request_process(request_id=request.pk)
+    assert callback is not None
     appointment_schedule(
         callback_id=callback.pk,
         user=front_desk,

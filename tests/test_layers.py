@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import cast
 
 import pytest
 from celery.utils.imports import symbol_by_name
@@ -158,7 +159,7 @@ def test_the_project_package_s_modules_load_without_loading_any_app():
     "path",
     [
         *settings.MIDDLEWARE,
-        *settings.TEMPLATES[0]["OPTIONS"]["context_processors"],
+        *cast("dict[str, list[str]]", settings.TEMPLATES[0]["OPTIONS"])["context_processors"],
         settings.REST_FRAMEWORK["EXCEPTION_HANDLER"],
         settings.AXES_LOCKOUT_CALLABLE,
         settings.AXES_CLIENT_IP_CALLABLE,
@@ -177,10 +178,13 @@ def test_the_worker_s_consumer_beat_s_scheduler_and_the_admin_site_named_in_sett
     from celery.worker.consumer import Consumer
     from django.apps import apps
     from django.contrib import admin
+    from django.contrib.admin.apps import SimpleAdminConfig
 
     assert issubclass(symbol_by_name(settings.CELERY_WORKER_CONSUMER), Consumer)
     assert issubclass(symbol_by_name(settings.CELERY_BEAT_SCHEDULER), Scheduler)
-    site_class = import_string(apps.get_app_config("admin").default_site)
+    admin_config = apps.get_app_config("admin")
+    assert isinstance(admin_config, SimpleAdminConfig)
+    site_class = import_string(admin_config.default_site)
     assert isinstance(admin.site, site_class)
 
 

@@ -26,7 +26,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def callback(db) -> Callback:
     StaffProfile.objects.update(on_shift=False)
-    return request_process(request_id=submit().request.pk)
+    callback = request_process(request_id=submit().request.pk)
+    assert callback is not None
+    return callback
 
 
 # Each working action, as the desk would call it.
@@ -175,6 +177,7 @@ def test_a_holder_who_comes_back_after_the_lapse_holds_it_afresh(callback, front
 def test_the_beat_task_returns_lapsed_claims_to_the_queue_with_a_history_row(callback, front_desk, settings):
     settings.CALLBACK_CLAIM_LAPSE_MINUTES = 30
     live = request_process(request_id=submit().request.pk)
+    assert live is not None
     services.callback_claim(callback_id=callback.pk, user=front_desk)
     services.callback_claim(callback_id=live.pk, user=front_desk)
     age_activity(callback, 31)
@@ -193,6 +196,7 @@ def test_the_beat_task_returns_lapsed_claims_to_the_queue_with_a_history_row(cal
 def test_a_round_robin_assignment_nobody_touches_lapses_too(front_desk, settings):
     settings.CALLBACK_CLAIM_LAPSE_MINUTES = 30
     assigned = request_process(request_id=submit().request.pk)
+    assert assigned is not None
     assert assigned.assigned_to == front_desk
     Callback.objects.filter(pk=assigned.pk).update(claimed_at=timezone.now() - timedelta(minutes=31))
     assert services.callbacks_release_lapsed() == 1

@@ -68,6 +68,7 @@ def test_every_time_a_patient_reads_is_on_the_clinic_s_clock_with_its_abbreviati
     StaffProfile.objects.update(on_shift=False)
     request = submit(best_days=["fri"]).request
     callback = request_process(request_id=request.pk)
+    assert callback is not None
     appointment_schedule(
         callback_id=callback.pk,
         user=front_desk,
@@ -75,14 +76,16 @@ def test_every_time_a_patient_reads_is_on_the_clinic_s_clock_with_its_abbreviati
         appointment_time=time(15, 45),
     )
     request.refresh_from_db()
-    texts = []
+    texts: list[str] = []
     for event in ("patient_acknowledgement", "appointment_scheduled", "appointment_reminder", "patient_unreachable"):
         message = build_email(Notification(event=event, recipient=request.email, request=request))
         [(html, _)] = message.alternatives
-        texts += [message.subject, message.body, re.sub(r"<[^>]+>", " ", html)]
+        assert isinstance(html, str)
+        texts += [str(message.subject), str(message.body), re.sub(r"<[^>]+>", " ", html)]
         if event == "appointment_scheduled":
             [(_, ics, _)] = message.attachments
             calendar = ics.decode() if isinstance(ics, bytes) else ics
+            assert isinstance(calendar, str)
             # What a calendar shows in words; its DTSTART carries the clinic's zone (test_notifications).
             texts += re.findall(r"^(?:SUMMARY|DESCRIPTION|LOCATION):.*$", calendar, re.M)
     assert any("3:45 pm E" in text for text in texts)
@@ -95,6 +98,7 @@ def test_every_time_a_patient_reads_is_on_the_clinic_s_clock_with_its_abbreviati
 def test_the_better_time_page_says_by_when_we_will_call_again_on_the_clinic_s_clock(client, front_desk):
     StaffProfile.objects.update(on_shift=False)
     callback = request_process(request_id=submit().request.pk)
+    assert callback is not None
     for _ in range(3):
         services.callback_log_attempt(callback_id=callback.pk, user=front_desk, outcome=CallOutcome.NO_ANSWER)
     services.callback_mark_unreachable(callback_id=callback.pk, user=front_desk)
