@@ -62,7 +62,7 @@ test: install
 	@echo "--- every test but the fault-injection ones, on $(WORKERS) workers"
 	$(call pytest_part,-n $(WORKERS) --dist loadgroup -m "not fault")
 	@echo "--- the fault-injection tests, one at a time"
-	$(call pytest_part,-m fault)
+	$(call pytest_part,-m fault $(if $(strip $(PYTEST_ARGS)),,tests/fault))
 
 # The suite without the Celery-worker, fault-injection, browser and fuzz tests, on every core.
 test-fast: install

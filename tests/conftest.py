@@ -103,7 +103,13 @@ LONGEST_FIRST = (
 )
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects anything
 def pytest_collection_modifyitems(config, items):
+    # `make test` and CI collect the fault-injection tests from tests/fault/ alone (collecting the
+    # whole suite to pick them costs seconds): a test marked `fault` anywhere else would run nowhere.
+    astray = [item.nodeid for item in items if item.get_closest_marker("fault") and "tests/fault/" not in item.nodeid]
+    if astray:
+        raise pytest.UsageError(f"marked fault but not in tests/fault/: {astray}")
     if not hasattr(config, "workerinput"):  # only in pytest-xdist's workers, whose order the scheduler follows
         return
 
