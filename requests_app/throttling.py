@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
+from typing_extensions import override
 
-from clinic.client_address import client_address, throttle_key
+from clinic.client_address import client_address, client_ip_hash, throttle_key
 
 logger = logging.getLogger(__name__)
 
@@ -25,17 +27,16 @@ class AppointmentRequestThrottle(SimpleRateThrottle):
         # Not DRF's: it believes any X-Forwarded-For unless NUM_PROXIES is set (clinic.client_address).
         return throttle_key(client_address(request))
 
+    @override
     def get_cache_key(self, request, view) -> str:
-        from requests_app.services.intake import client_ip_hash
-
         return self.cache_format % {"scope": self.scope, "ident": client_ip_hash(self.get_ident(request))}
 
     def allow_request(self, request, view) -> bool:
         try:
             return super().allow_request(request, view)
-        except Exception as error:
-            # The cache (Redis in production) is down: accepting a request
-            # matters more than limiting it.
+        except (RedisError, OSError) as error:
+            # The cache (Redis in production) is down or hangs: accepting a request
+            # matters more than limiting it. (Anything else is a bug, and a 500 says so.)
             logger.warning("rate limit not checked: cache unavailable (%s)", type(error).__name__)
             return True
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -12,13 +10,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from requests_app.business_hours import TIME_SLOTS, callback_due_at
+from clinic.client_address import client_ip_hash
+from requests_app.formatting import best_time_text
 from requests_app.models import AppointmentRequest, PipelineRecord, RequestNote, RequestStatus
 from requests_app.models.intake import higher_priority
 from requests_app.services.pipeline import pipeline_publish_on_commit
 from requests_app.triage import RED_FLAGS_BY_CODE, SYMPTOMS_BY_CODE, TriageResult, triage
-from requests_app.triage.guidance import guidance_for
-from requests_app.triage.screening import clean_answers
+from requests_app.triage.screening import ANSWER_LABELS, QUESTIONS_BY_CODE, clean_answers
 
 logger = logging.getLogger(__name__)
 
@@ -39,13 +37,6 @@ class IntakeResult:
     @property
     def merged(self) -> bool:
         return self.request.merged_into_id is not None
-
-
-def client_ip_hash(ip: str) -> str:
-    """A keyed hash of the client IP: enough to spot abuse, useless for finding a person."""
-    if not ip:
-        return ""
-    return hmac.new(settings.IP_HASH_SALT.encode(), ip.encode(), hashlib.sha256).hexdigest()
 
 
 def _open_duplicate(*, phone: str, email: str, now: datetime) -> AppointmentRequest | None:
@@ -73,8 +64,6 @@ def _matched_on(existing: AppointmentRequest, fields: dict) -> str:
 
 def _repeat_note(repeat: AppointmentRequest, *, matched_on: str, flags: list[str], screening: dict[str, str]) -> str:
     """A repeat submission's details, as a note on the open request: unverified, since anyone can send one."""
-    from requests_app.triage.screening import ANSWER_LABELS, QUESTIONS_BY_CODE
-
     lines = [
         f"Another submission ({repeat.reference}) came from the same {matched_on}, unverified: anyone who "
         f"knows them can send one. Sent as {repeat.full_name}.",
@@ -90,9 +79,8 @@ def _repeat_note(repeat: AppointmentRequest, *, matched_on: str, flags: list[str
         lines.append(
             "Screening: " + "; ".join(f"{QUESTIONS_BY_CODE[c].text} {ANSWER_LABELS[a]}" for c, a in screening.items())
         )
-    slots = [TIME_SLOTS[s][0] for s in repeat.best_time_slots if s in TIME_SLOTS]
-    if slots or repeat.best_days:
-        lines.append("Best time to call: " + ", ".join(slots + [d.title() for d in repeat.best_days]))
+    if repeat.best_time_slots or repeat.best_days:
+        lines.append("Best time to call: " + best_time_text(repeat.best_time_slots, repeat.best_days))
     lines.append(f"Phone: {repeat.phone}  Email: {repeat.email}")
     return "\n".join(lines)
 
@@ -228,18 +216,3 @@ def _merge_repeat(
     # The pipeline runs again to re-prioritise the callback and send the alert of the new tier.
     record = PipelineRecord.objects.create(request=existing)
     pipeline_publish_on_commit(record)
-
-
-def expected_callback(request: AppointmentRequest) -> datetime:
-    """When the patient can expect the call, from the clinic's hours, the tier and their best time."""
-    return callback_due_at(
-        received_at=request.created_at,
-        priority=request.priority,
-        best_time_slots=request.best_time_slots,
-        best_days=request.best_days,
-    )
-
-
-def patient_guidance(request: AppointmentRequest) -> str | None:
-    """What the patient should do now, rather than wait for the call (None for routine)."""
-    return guidance_for(request.priority)
