@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from requests_app.deadlines import callback_due_at
+from requests_app.emails import build_email
 from requests_app.models import AppointmentRequest, Callback, Notification, Priority, RequestNote, StaffProfile
 from requests_app.selectors import queue_summary
 from requests_app.services.callbacks import CallbackError, callback_close
 from requests_app.services.pipeline import request_process
 from requests_app.services.priority import NOT_SUPERVISOR, REASON_REQUIRED, request_change_priority
+from requests_app.services.supervision import daily_digest_queue
 from requests_app.triage import RED_FLAGS_BY_CODE
 from requests_app.triage.screening import QUESTIONS, QUESTIONS_BY_CODE
 from tests.support.intake import submit
@@ -33,7 +35,9 @@ WEAKNESS = RED_FLAGS_BY_CODE["leg_weakness"]
 def new_callback(**fields) -> Callback:
     """A request through the real intake and pipeline, with nobody on shift: it lands unassigned."""
     StaffProfile.objects.update(on_shift=False)
-    return request_process(request_id=submit(**fields).request.pk)
+    callback = request_process(request_id=submit(**fields).request.pk)
+    assert callback is not None
+    return callback
 
 
 def change_page(client, callback) -> str:
@@ -59,12 +63,12 @@ def boss(client, supervisor):
 
 
 @pytest.fixture
-def routine(db) -> Callback:
+def routine() -> Callback:
     return new_callback(first_name="Quinn", reason="My lower back is sore after long runs.")
 
 
 @pytest.fixture
-def evidenced(db) -> Callback:
+def evidenced() -> Callback:
     """An emergency whose stored evidence has overlapping quotes, a repeat's quote, and an unsure answer."""
     reason = "My left foot drags and I have numbness between my legs. <script>alert('x')</script>"
     callback = new_callback(first_name="Robin", reason="Sore back.")
@@ -395,9 +399,6 @@ def test_the_dashboard_and_the_index_count_each_tier_among_open_callbacks(client
 
 
 def test_the_daily_digest_counts_each_tier(supervisor):
-    from requests_app.emails import build_email
-    from requests_app.services.supervision import daily_digest_queue
-
     new_callback(symptoms=["saddle_numbness"])
     new_callback()
     daily_digest_queue()
@@ -408,4 +409,5 @@ def test_the_daily_digest_counts_each_tier(supervisor):
     assert "Urgent and open: 0" in message.body
     assert "Routine and open: 1" in message.body
     html = message.alternatives[0][0]
+    assert isinstance(html, str)
     assert "Emergency and open: <strong>1</strong>" in html

@@ -18,7 +18,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, cast
 
 import numpy
-from spacy.attrs import SENT_START
 
 from requests_app.triage import context as ctx
 from requests_app.triage import lexicon, speedups
@@ -85,7 +84,7 @@ def _clinic_sentences(doc):
     # 1 starts a sentence, -1 does not: what `token.is_sent_start = True / False` stores, set here in one
     # call (the setter looks over the whole document each time it is used).
     starts = [1] + [1 if t in _SENTENCE_END or "\n" in t or t.endswith("..") else -1 for t in texts[:-1]]
-    doc.from_array([SENT_START], numpy.array(starts, dtype=numpy.int64).astype(numpy.uint64))
+    doc.from_array(["SENT_START"], numpy.array(starts, dtype=numpy.int64).astype(numpy.uint64))
     return doc
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from medspacy.common.regex_matcher import RegexMatcher
 from medspacy.common.util import get_token_for_char
@@ -107,7 +107,7 @@ def _plan(matcher: RegexMatcher) -> tuple[list, Gates]:
     return plan[1], plan[2]
 
 
-def _matches_at(pattern: re.Pattern, text: str, positions: list[int]) -> Iterator[re.Match]:
+def _matches_at(pattern: re.Pattern, text: str, positions: Sequence[int]) -> Iterator[re.Match]:
     """The matches `pattern.finditer(text)` gives, when `positions` holds every position where one can begin.
 
     finditer tries the pattern at each position from the end of the last
@@ -258,9 +258,9 @@ def context_call(self: ConText, doc, targets: str | None = None):
     ):
         return _original_context_call(self, doc, targets)
     by_id, may_limit = _context_plan(self)
-    targets = doc.spans[self.span_group_name]
+    target_spans = doc.spans[self.span_group_name]
     context_graph = ConTextGraph(prune_on_modifier_overlap=self.prune_on_target_overlap)
-    context_graph.targets = targets
+    context_graph.targets = target_spans
     context_graph.modifiers = []
     matches = self._ConText__matcher(doc)
     if matches:
@@ -278,7 +278,7 @@ def context_call(self: ConText, doc, targets: str | None = None):
     modifiers = context_graph.modifiers
     _update_scopes(modifiers, may_limit)
     # ConTextGraph.apply_modifiers (no pruning on overlap: prune_on_target_overlap is off).
-    for target in targets:
+    for target in target_spans:
         target_start, target_end, label = target.start, target.end, target.label_.upper()
         for modifier in modifiers:
             if _modifies(modifier, target, target_start, target_end, label):

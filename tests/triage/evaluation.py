@@ -18,6 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from requests_app.triage import triage, warm_up
+
 HERE = Path(__file__).resolve().parent
 TIERS = ("emergency", "urgent", "routine")
 
@@ -50,8 +52,6 @@ def load(names: list[str] | None = None) -> list[Case]:
 
 
 def score(cases: list[Case]) -> list[Scored]:
-    from requests_app.triage import triage
-
     results = []
     for case in cases:
         result = triage(reason=case.text)
@@ -115,8 +115,8 @@ def report(results: list[Scored], *, show_wrong: bool = True) -> str:
         f"routine texts raised        {summary.false_alarms}/{summary.routine}"
         f" = {summary.false_alarm_rate:.1%}   (goal <= 10%)"
     )
-    by_class = Counter()
-    wrong_by_class = Counter()
+    by_class: Counter[str] = Counter()
+    wrong_by_class: Counter[str] = Counter()
     for r in results:
         by_class[r.case.klass] += 1
         if _wrong(r):
@@ -143,8 +143,6 @@ def _wrong(r: Scored) -> bool:
 
 def timing(texts: list[str], repeat: int = 3) -> tuple[float, float]:
     """Median and p95 milliseconds of one triage, over `texts` cut or padded to 500 characters."""
-    from requests_app.triage import triage, warm_up
-
     warm_up()
     samples = []
     for _ in range(repeat):
@@ -186,5 +184,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(HERE.parent.parent))
     sys.exit(main())
