@@ -46,6 +46,12 @@ class Probes:
                 content_type="application/json",
                 **HTTPS,
             ),
+            "peer": lambda: self.anonymous.post(
+                "/bench/peer/",
+                data=json.dumps(loadgen.api_body(self.patients)),
+                content_type="application/json",
+                **HTTPS,
+            ),
             "home": lambda: self.anonymous.get("/", **HTTPS),
             "article": lambda: self.anonymous.get(self.article_path, **HTTPS),
             "form": lambda: self.anonymous.post(

@@ -34,9 +34,33 @@ def test_the_minimal_create_writes_one_row_and_publishes_one_message(client, red
     assert broker.llen(BENCH_QUEUE) == 1
 
 
+def test_the_peer_saves_the_request_with_its_history_and_queues_the_pipeline_once_committed(
+    client, broker, django_capture_on_commit_callbacks
+):
+    from tests.fault.helpers import queued_tasks
+
+    body = loadgen.api_body(loadgen.Patients())
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/bench/peer/", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 201
+    request = AppointmentRequest.objects.get()
+    assert (request.email, request.channel, request.history.count()) == (body["email"], "api", 1)
+    # The request and its history row; no duplicate lookup, outbox, idempotency or throttle.
+    assert [q["sql"].split()[0] for q in queries] == ["INSERT", "INSERT"]
+    assert queued_tasks(broker) == [("requests_app.tasks.process_new_request", f"({request.pk},)")]
+
+
+def test_the_peer_refuses_a_submission_without_consent(client):
+    body = {**loadgen.api_body(loadgen.Patients()), "consent": False}
+    response = client.post("/bench/peer/", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 400
+    assert AppointmentRequest.objects.count() == 0
+
+
 def test_the_baselines_are_not_in_the_sites_urls():
-    with pytest.raises(Resolver404):
-        resolve("/bench/hello/", urlconf="clinic.urls")
+    for path in ("/bench/hello/", "/bench/create/", "/bench/peer/"):
+        with pytest.raises(Resolver404):
+            resolve(path, urlconf="clinic.urls")
 
 
 def test_each_api_body_the_load_sends_is_a_new_patient(client):
