@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -9,13 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from requests_app.business_hours import TIME_SLOTS, callback_due_at
-from requests_app.models import AppointmentRequest, PipelineRecord, RequestNote, RequestStatus
+from requests_app.models import AppointmentRequest, RequestNote, RequestStatus
 from requests_app.models.intake import higher_priority
-from requests_app.services.pipeline import pipeline_publish_on_commit
+from requests_app.services.pipeline import pipeline_record_create
 from requests_app.triage import RED_FLAGS_BY_CODE, SYMPTOMS_BY_CODE, TriageResult, triage
 from requests_app.triage.guidance import guidance_for
 from requests_app.triage.screening import clean_answers
@@ -49,20 +50,59 @@ def client_ip_hash(ip: str) -> str:
 
 
 def _open_duplicate(*, phone: str, email: str, now: datetime) -> AppointmentRequest | None:
-    """The oldest open request from the same phone or email in the last 14 days.
+    """The oldest open request from the same phone or email in the last 14 days, locked for the merge.
 
-    Two lookups, each an equality on its own index (phone, status, created_at)
-    or (email, status, created_at); the email is stored lowercased. One query
-    with an OR lets a planner without statistics scan every open request.
+    Most submissions have none, so first one statement without a lock asks
+    whether there is any (`_any_open_from`); only if there is are the
+    requests read, under a row lock (FOR UPDATE on PostgreSQL; SQLite's
+    transaction holds the whole database), by two lookups, each an equality
+    on its own index (phone, status, created_at) or (email, status,
+    created_at); the email is stored lowercased. One query with an OR lets a
+    planner without statistics scan every open request.
     """
+    cutoff = now - DUPLICATE_WINDOW
+    if not _any_open_from(phone=phone, email=email, cutoff=cutoff):
+        return None
     recent_open = AppointmentRequest.objects.select_for_update().filter(
-        status=RequestStatus.OPEN, created_at__gte=now - DUPLICATE_WINDOW
+        status=RequestStatus.OPEN, created_at__gte=cutoff
     )
     matches = [
         recent_open.filter(phone=phone).order_by("created_at").first(),
         recent_open.filter(email=email).order_by("created_at").first(),
     ]
     return min((m for m in matches if m is not None), key=lambda m: m.created_at, default=None)
+
+
+def _any_open_from(*, phone: str, email: str, cutoff: datetime) -> bool:
+    """Whether an open request from this phone or email was made since `cutoff`: one statement, two index seeks.
+
+    Written out rather than built by the ORM at each submission (building
+    the two lookups cost more than running them); each EXISTS is an
+    equality on its own index, as in `_open_duplicate`.
+    """
+    connection = connections[AppointmentRequest.objects.db]
+    stored_phone = AppointmentRequest._meta.get_field("phone").get_prep_value(phone)
+    since = connection.ops.adapt_datetimefield_value(cutoff)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _any_open_sql(connection.vendor),
+            [stored_phone, RequestStatus.OPEN.value, since, email, RequestStatus.OPEN.value, since],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+@functools.cache
+def _any_open_sql(vendor: str) -> str:
+    quote = connections[AppointmentRequest.objects.db].ops.quote_name
+    table = quote(AppointmentRequest._meta.db_table)
+    status, created_at = (quote(AppointmentRequest._meta.get_field(name).column) for name in ("status", "created_at"))
+    phone, email = (quote(AppointmentRequest._meta.get_field(name).column) for name in ("phone", "email"))
+    # Only the model's own table and column names are formatted in; every value is a parameter.
+    lookups = [
+        f"EXISTS (SELECT 1 FROM {table} WHERE {column} = %s AND {status} = %s AND {created_at} >= %s)"  # noqa: S608
+        for column in (phone, email)
+    ]
+    return f"SELECT {lookups[0]} OR {lookups[1]}"
 
 
 def _matched_on(existing: AppointmentRequest, fields: dict) -> str:
@@ -179,8 +219,7 @@ def appointment_request_create(
         request.full_clean(validate_unique=False, validate_constraints=False)
         request.save()
         # Its own record: a merged submission is acknowledged like any other.
-        record = PipelineRecord.objects.create(request=request)
-        pipeline_publish_on_commit(record)
+        pipeline_record_create(request=request)
         if existing is not None:
             _merge_repeat(existing, repeat=request, fields=fields, result=result, answers=answers)
             logger.info("appointment request merged into an open one", extra={"request_id": request.pk})
@@ -226,8 +265,7 @@ def _merge_repeat(
     existing.priority = raised
     existing.save(update_fields=["red_flags", "triage_evidence", "screening", "priority", "updated_at"])
     # The pipeline runs again to re-prioritise the callback and send the alert of the new tier.
-    record = PipelineRecord.objects.create(request=existing)
-    pipeline_publish_on_commit(record)
+    pipeline_record_create(request=existing)
 
 
 def expected_callback(request: AppointmentRequest) -> datetime:
