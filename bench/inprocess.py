@@ -39,9 +39,20 @@ WARMUP = 20
 SUBMISSIONS = ("create", "peer", "api", "api_pretriaged", "form")
 
 
+@functools.lru_cache(maxsize=64)
+def _triage_once(symptoms: tuple, reason: str, screening: tuple):
+    from requests_app.triage import triage
+
+    return triage(symptoms=list(symptoms), reason=reason, screening=dict(screening))
+
+
+def _precomputed_triage(*, symptoms, reason, screening):
+    return _triage_once(tuple(symptoms), reason, tuple(sorted((screening or {}).items())))
+
+
 @contextlib.contextmanager
 def triage_precomputed():
-    """Inside the block, intake's triage answers from a cache: each distinct input is triaged once.
+    """Inside the block, intake's triage answers from a cache of this process: each distinct input is triaged once.
 
     Every bench submission carries the same reason, symptoms and answers, so
     after the first, triage costs a dictionary lookup; what remains is the
@@ -50,15 +61,7 @@ def triage_precomputed():
     from requests_app.services import intake
 
     real = intake.triage
-
-    @functools.lru_cache(maxsize=64)
-    def cached(symptoms: tuple, reason: str, screening: tuple):
-        return real(symptoms=list(symptoms), reason=reason, screening=dict(screening))
-
-    def precomputed(*, symptoms, reason, screening):
-        return cached(tuple(symptoms), reason, tuple(sorted((screening or {}).items())))
-
-    intake.triage = precomputed
+    intake.triage = _precomputed_triage
     try:
         yield
     finally:
