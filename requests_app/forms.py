@@ -193,15 +193,6 @@ class AppointmentRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for question in QUESTIONS:
-            self.fields[screening_field(question.code)] = forms.ChoiceField(
-                label=question.text,
-                choices=list(ANSWER_LABELS.items()),
-                widget=forms.RadioSelect,
-                required=False,
-                help_text=question.hint,
-                error_messages={"invalid_choice": "Choose yes, no or not sure."},
-            )
         offer_best_times(self)
         self.fields["phone"].region = settings.PHONENUMBER_DEFAULT_REGION
         autocomplete = {
@@ -297,6 +288,24 @@ class AppointmentRequestForm(forms.Form):
             f"Sent {after} after the page loaded (browser autofill does that, and so do bots): "
             "check it is a real request before booking."
         ]
+
+
+# The screening questions, one field each, after the form's own fields: declared on the class, built
+# once (Django copies the declared fields for each form; building them in __init__ cost every
+# submission and every page 13 new fields).
+AppointmentRequestForm.base_fields.update(
+    {
+        screening_field(question.code): forms.ChoiceField(
+            label=question.text,
+            choices=list(ANSWER_LABELS.items()),
+            widget=forms.RadioSelect,
+            required=False,
+            help_text=question.hint,
+            error_messages={"invalid_choice": "Choose yes, no or not sure."},
+        )
+        for question in QUESTIONS
+    }
+)
 
 
 class BetterTimeForm(forms.Form):
