@@ -156,9 +156,12 @@ def describe(result: dict) -> list[str]:
             f"  {name:15} median {entry['median_ms']:6.2f} ms  (p10 {entry['p10_ms']:6.2f}, p90 {entry['p90_ms']:6.2f})"
         )
     for key, ratio in result["ratios"].items():
-        lines.append(
-            f"  {key:22} {ratio['ratio']:.2f} x  (blocks of 50: {ratio['blocks_min']:.2f}-{ratio['blocks_max']:.2f})"
+        spread = (
+            f"  (blocks of 50: {ratio['blocks_min']:.2f}-{ratio['blocks_max']:.2f})"
+            if ratio["blocks_min"] is not None
+            else ""
         )
+        lines.append(f"  {key:22} {ratio['ratio']:.2f} x{spread}")
     if result.get("triage_ms") is not None:
         lines.append(f"  triage's part of the API submission: {result['triage_ms']:.2f} ms")
     return lines
