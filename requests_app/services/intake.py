@@ -198,25 +198,26 @@ def appointment_request_create(
         "referrer": referrer[:500],
         "campaign": campaign[:100],
     }
+    request = AppointmentRequest(
+        **fields,
+        consent=consent,
+        privacy_notice_version=settings.CLINIC["PRIVACY_NOTICE_VERSION"],
+        channel=channel,
+        priority=result.priority,
+        red_flags=result.codes,
+        triage_evidence=_evidence_rows(result),
+        screening=answers,
+        ip_hash=client_ip_hash(client_ip),
+    )
+    # Field rules (phone, email, lengths, choices); uniqueness and the consent
+    # constraint are the database's to enforce, without a query here. Checked
+    # before the transaction, which on SQLite holds the only write lock.
+    request.full_clean(validate_unique=False, validate_constraints=False)
     with transaction.atomic():
         existing = _open_duplicate(phone=fields["phone"], email=fields["email"], now=now)
-        request = AppointmentRequest(
-            **fields,
-            consent=consent,
-            privacy_notice_version=settings.CLINIC["PRIVACY_NOTICE_VERSION"],
-            channel=channel,
-            priority=result.priority,
-            red_flags=result.codes,
-            triage_evidence=_evidence_rows(result),
-            screening=answers,
-            ip_hash=client_ip_hash(client_ip),
-        )
         if existing is not None:
             request.status = RequestStatus.MERGED
             request.merged_into = existing
-        # Field rules (phone, email, lengths, choices); uniqueness and the
-        # consent constraint are the database's to enforce, without a query here.
-        request.full_clean(validate_unique=False, validate_constraints=False)
         request.save()
         # Its own record: a merged submission is acknowledged like any other.
         pipeline_record_create(request=request)
