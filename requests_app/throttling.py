@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import weakref
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
@@ -69,14 +70,26 @@ class AppointmentRequestThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         self.now = self.timer()
         key = backend.make_and_validate_key(f"{self.key}:window")
-        client = backend._cache.get_client(key, write=True)
         member = f"{self.now!r}:{secrets.token_hex(4)}"
-        allowed, count, oldest = client.register_script(_SLIDING_WINDOW)(
+        allowed, count, oldest = _sliding_window(backend)(
             keys=[key], args=[repr(self.now), self.duration, self.num_requests, member]
         )
         # What DRF's wait() reads: how many submissions are in the window, and the oldest one's time.
         self.history = [self.now] * (int(count) - 1) + [float(oldest)]
         return bool(allowed)
+
+
+# The script, bound to a client of the cache's own connection pool: made once per pool (a process has
+# one), not a client and a script hash for every submission.
+_scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _sliding_window(backend: RedisCache):
+    pool = backend._cache._get_connection_pool(write=True)
+    script = _scripts.get(pool)
+    if script is None:
+        script = _scripts[pool] = backend._cache.get_client(write=True).register_script(_SLIDING_WINDOW)
+    return script
 
 
 def client_ip(request) -> str:
