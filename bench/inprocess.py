@@ -167,6 +167,113 @@ def describe(result: dict) -> list[str]:
     return lines
 
 
+# Where a submission's time goes, part by part: (label, module, attribute path). Each is timed inclusively
+# (what it calls counts to it), once per request however often it is entered; none contains another.
+PARTS = [
+    ("parse the JSON body", "requests_app.api.parsers", "StrictJSONParser.parse"),
+    ("throttle (1 Redis round trip)", "requests_app.throttling", "AppointmentRequestThrottle.allow_request"),
+    ("validation: serializer", "rest_framework.serializers", "BaseSerializer.is_valid"),
+    ("validation: form (build + is_valid)", "requests_app.forms", "AppointmentRequestForm.__init__"),
+    ("validation: form (build + is_valid)", "django.forms.forms", "BaseForm.is_valid"),
+    ("triage", "requests_app.services.intake", "triage"),
+    ("model full_clean", "requests_app.models", "AppointmentRequest.full_clean"),
+    ("duplicate check", "requests_app.services.intake", "_open_duplicate"),
+    ("INSERT request + history row", "requests_app.models", "AppointmentRequest.save"),
+    ("INSERT outbox record", "requests_app.services.intake", "pipeline_record_create"),
+    ("idempotency: look up", "requests_app.services.idempotency", "_replay"),
+    ("idempotency: INSERT record", "requests_app.models", "IdempotencyRecord.save"),
+    ("COMMIT", "django.db.backends.base.base", "BaseDatabaseWrapper.commit"),
+    # Where it is looked up: the after-commit publish (pipeline.py imported it), the peer's delay().
+    ("publish to Redis (Celery)", "requests_app.services.pipeline", "publish"),
+    ("publish to Redis (Celery)", "celery.app.task", "Task.delay"),
+    ("answer: expected call time", "requests_app.api.public", "created_body"),
+    ("answer: confirmation URL", "requests_app.views", "confirmation_url"),
+]
+
+
+@contextlib.contextmanager
+def _timing_parts(spent: dict[str, float]):
+    """Wrap each of PARTS so that its time in the current request adds to `spent` (ms)."""
+    import importlib
+
+    active: set[str] = set()
+    undo = []
+    for label, module_name, path in PARTS:
+        try:
+            owner = importlib.import_module(module_name)
+            *parents, name = path.split(".")
+            for parent in parents:
+                owner = getattr(owner, parent)
+            original = owner.__dict__[name] if name in owner.__dict__ else getattr(owner, name)
+        except (ImportError, AttributeError, KeyError):
+            continue  # moved or renamed: that part is left out of the table
+
+        def wrapper(*args, __original=original, __label=label, **kwargs):
+            if __label in active:
+                return __original(*args, **kwargs)
+            active.add(__label)
+            started = time.perf_counter()
+            try:
+                return __original(*args, **kwargs)
+            finally:
+                active.discard(__label)
+                spent[__label] = spent.get(__label, 0.0) + (time.perf_counter() - started) * 1000
+
+        had_own = name in owner.__dict__
+        setattr(owner, name, functools.wraps(original)(wrapper))
+        undo.append((owner, name, original, had_own))
+    try:
+        yield
+    finally:
+        for owner, name, original, had_own in reversed(undo):
+            if had_own:
+                setattr(owner, name, original)
+            else:
+                delattr(owner, name)
+
+
+def breakdown(requests: dict[str, Callable], names, *, count: int = COUNT) -> dict[str, dict[str, float]]:
+    """Median ms per request of each part of PARTS, and of the whole request, alternating between `names`.
+
+    The parts are timed with a clock around each call (a few microseconds
+    each), not sampled, so they add up: "everything else" is the request's
+    time outside them (Django's and DRF's request handling, the view, the
+    transaction's BEGIN and COMMIT).
+    """
+    samples: dict[str, dict[str, list[float]]] = {name: {} for name in names}
+    for _ in range(WARMUP):
+        for name in names:
+            requests[name]()
+    for number in range(count):
+        shift = number % len(names)
+        for name in list(names)[shift:] + list(names)[:shift]:
+            spent: dict[str, float] = {}
+            with _timing_parts(spent):
+                started = time.perf_counter()
+                requests[name]()
+                total = (time.perf_counter() - started) * 1000
+            spent["everything else"] = total - sum(spent.values())
+            spent["whole request"] = total
+            for label, value in spent.items():
+                samples[name].setdefault(label, []).append(value)
+    return {
+        name: {label: round(statistics.median(values), 3) for label, values in parts.items() if len(values) == count}
+        for name, parts in samples.items()
+    }
+
+
+def describe_breakdown(found: dict[str, dict[str, float]]) -> list[str]:
+    names = list(found)
+    labels = list(dict.fromkeys(label for parts in found.values() for label in parts))
+    labels = [label for label in labels if label not in ("everything else", "whole request")]
+    labels += ["everything else", "whole request"]
+    lines = ["| part | " + " | ".join(f"{name} ms" for name in names) + " |", "|---|" + "---:|" * len(names)]
+    for label in labels:
+        cells = [f"{found[name][label]:.2f}" if label in found[name] else "" for name in names]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def profile(request: Callable, *, count: int, top: int = 40) -> str:
     """cProfile over `count` requests: the functions by cumulative and by own time."""
     import cProfile
@@ -240,6 +347,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=1, help="measure this many times (the spread between them)")
     parser.add_argument("--profile", metavar="SCENARIO", help="profile one scenario with cProfile instead")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="time each part of the scenarios (PARTS) instead; a Markdown table"
+    )
     parser.add_argument("--json", action="store_true", help="print the measurement as JSON")
     args = parser.parse_args(argv)
 
@@ -249,6 +359,12 @@ def main(argv: list[str] | None = None) -> int:
             print(profile(requests[args.profile], count=args.count))
             return 0
         names = [name.strip() for name in args.scenarios.split(",") if name.strip()]
+        if args.breakdown:
+            names = [name for name in names if name != "api_pretriaged"]  # it replaces triage itself
+            for _ in range(args.repeat):
+                found = breakdown(requests, names, count=args.count)
+                print(json.dumps(found) if args.json else "\n".join(describe_breakdown(found)), flush=True)
+            return 0
         for number in range(args.repeat):
             result = measure(probes, count=args.count, names=names)
             if args.json:
