@@ -180,6 +180,9 @@ PARTS = [
     ("duplicate check", "requests_app.services.intake", "_open_duplicate"),
     ("INSERT request + history row", "requests_app.models", "AppointmentRequest.save"),
     ("INSERT outbox record", "requests_app.services.intake", "pipeline_record_create"),
+    ("INSERT outbox record", "requests_app.models", "PipelineRecord.save"),
+    # Before issue #15 the submission marked its outbox record published after the publish.
+    ("UPDATE outbox record", "django.db.models.query", "QuerySet.update"),
     ("idempotency: look up", "requests_app.services.idempotency", "_replay"),
     ("idempotency: INSERT record", "requests_app.models", "IdempotencyRecord.save"),
     ("COMMIT", "django.db.backends.base.base", "BaseDatabaseWrapper.commit"),

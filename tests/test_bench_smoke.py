@@ -155,3 +155,17 @@ def test_triage_precomputed_triages_each_text_once_and_restores_the_real_triage(
         assert intake.triage(symptoms=[], reason=loadgen.REASON, screening={}) is first
     assert intake.triage is real
     assert first == real(symptoms=[], reason=loadgen.REASON, screening={})
+
+
+def test_the_loads_phone_numbers_are_valid_from_any_runs_start_and_not_the_seeds():
+    import phonenumbers
+
+    for area in loadgen.Patients.AREA_CODES:
+        for first_exchange in (600, 899):
+            patients = loadgen.Patients()
+            patients.area, patients.first_exchange = area, first_exchange
+            for n in (0, 9_999, 199_999):
+                patients.next = n
+                phone = patients.take()["phone"]
+                assert phonenumbers.is_valid_number(phonenumbers.parse(phone)), phone
+                assert not phone.startswith("+1603555"), phone
