@@ -10,8 +10,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN useradd --create-home --uid 1000 clinic
 WORKDIR /app
 
+# The runtime lock: every package pinned, each with its hashes (scripts/lock.py).
 COPY requirements.txt ./
-RUN pip install -r requirements.txt
+RUN pip install --require-hashes -r requirements.txt
 
 COPY --chown=clinic:clinic . .
 # collectstatic needs settings, not secrets: throwaway values for this one step.

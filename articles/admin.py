@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django import forms
 from django.contrib import admin
@@ -12,6 +13,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from articles.models import Article, Person, Topic
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # dev only: django-stubs-ext is not in the runtime lock
+
+
+class _ArticleCounts(TypedDict):
+    written_count: int
+    reviewed_count: int
 
 
 class ClinicDateTimeField(forms.SplitDateTimeField):
@@ -72,11 +81,11 @@ class PersonAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description="articles written", ordering="written_count")
-    def written(self, person: Person) -> int:
+    def written(self, person: WithAnnotations[Person, _ArticleCounts]) -> int:
         return person.written_count
 
     @admin.display(description="articles reviewed", ordering="reviewed_count")
-    def reviewed(self, person: Person) -> int:
+    def reviewed(self, person: WithAnnotations[Person, _ArticleCounts]) -> int:
         return person.reviewed_count
 
 

@@ -57,6 +57,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from redis.exceptions import RedisError
 
 from articles.selectors import article_next_publication_at
 
@@ -81,10 +82,16 @@ View = Callable[..., HttpResponse]
 
 
 class _LocalPages:
-    """This process's copy of the pages of one version, and when it last checked the version."""
+    """This process's copy of the pages of one version, and when it last checked the version.
 
-    def __init__(self) -> None:
+    `clock` times the version checks: a monotonic clock, so that a change of
+    the wall clock can neither stretch nor skip the recheck interval (tests
+    pass one they move by hand).
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
+        self.clock = clock
         self.forget()
 
     def forget(self) -> None:
@@ -94,7 +101,7 @@ class _LocalPages:
             self._pages: OrderedDict[str, dict] = OrderedDict()
 
     def version_if_fresh(self) -> str | None:
-        if self.version is not None and time.monotonic() - self.checked_at < VERSION_RECHECK_SECONDS:
+        if self.version is not None and self.clock() - self.checked_at < VERSION_RECHECK_SECONDS:
             return self.version
         return None
 
@@ -103,7 +110,7 @@ class _LocalPages:
             if version != self.version:
                 self._pages.clear()
                 self.version = version
-            self.checked_at = time.monotonic()
+            self.checked_at = self.clock()
 
     def get(self, key: str) -> dict | None:
         with self._lock:
@@ -133,7 +140,7 @@ def pages_invalidate() -> None:
     _local.use_version(version)
     try:
         cache.set(_VERSION_KEY, version, timeout=None)
-    except Exception:
+    except (RedisError, OSError):  # the cache is down or hangs
         logger.exception("Could not invalidate the page cache; stored pages expire within %s seconds.", PAGE_TTL)
         # Other processes cannot be told; this one at least renders afresh.
         _local.forget()
@@ -166,7 +173,7 @@ def cached_page(*, query_params: Iterable[str] = ()) -> Callable[[View], View]:
                 response[CACHE_STATUS_HEADER] = "hit"
                 return _encoded(request, response, stored)
             response = view(request, *args, **kwargs)
-            if key and _shareable(request, response):
+            if key and version and _shareable(request, response):
                 timeout = _page_timeout(version)
                 page = {
                     "content": response.content,
@@ -239,7 +246,7 @@ def _current_version() -> str | None:
             # add, not set: two processes starting at once agree on one version.
             cache.add(_VERSION_KEY, secrets.token_hex(8), timeout=None)
             version = cache.get(_VERSION_KEY)
-    except Exception:
+    except (RedisError, OSError):  # the cache is down or hangs
         logger.exception("Page cache unavailable; rendering without it.")
         _local.forget()
         return None
@@ -294,7 +301,7 @@ def _page_timeout(version: str) -> int:
 def _cache_get(key: str, default=None):
     try:
         return cache.get(key, default)
-    except Exception:
+    except (RedisError, OSError):  # the cache is down or hangs
         logger.exception("Page cache read failed.")
         return default
 
@@ -302,5 +309,5 @@ def _cache_get(key: str, default=None):
 def _cache_set(key: str, value, timeout: int) -> None:
     try:
         cache.set(key, value, timeout)
-    except Exception:
+    except (RedisError, OSError):  # the cache is down or hangs
         logger.exception("Page cache write failed.")

@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from articles.rendering import reading_minutes, render_markdown
 
+# The page's meta description too: search engines show about this much.
+SUMMARY_MAX_LENGTH = 300
+
 
 class Person(models.Model):
     """Someone named on an article: its author or its medical reviewer."""
@@ -64,7 +67,9 @@ class Article(models.Model):
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    summary = models.CharField(max_length=300, help_text="One or two sentences; also the page's meta description.")
+    summary = models.CharField(
+        max_length=SUMMARY_MAX_LENGTH, help_text="One or two sentences; also the page's meta description."
+    )
     body_markdown = models.TextField("body (Markdown)")
     body_html = models.TextField(editable=False, blank=True)
     author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="articles_written")

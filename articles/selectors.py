@@ -44,6 +44,16 @@ def article_get(*, slug: str, include_unpublished: bool = False) -> Article | No
     )
 
 
+def article_source_get(*, slug: str) -> Article | None:
+    """The live article a request names as its source, by slug (id, title and slug only); None if there is none.
+
+    A draft's or a scheduled article's slug (from a URL anyone can edit) names no source.
+    """
+    if not slug:
+        return None
+    return Article.objects.live().filter(slug=slug).only("pk", "title", "slug").first()
+
+
 def article_related(*, article: Article, limit: int = 3) -> list[Article]:
     """Up to `limit` other live articles sharing a topic with `article`, most shared topics first (one query).
 

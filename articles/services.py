@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import Article, Person, Topic
+from articles.models import SUMMARY_MAX_LENGTH, Article, Person, Topic
 from articles.rendering import render_markdown
 
 # Names and descriptions for the topics the articles use. A topic a file
@@ -102,8 +102,8 @@ def article_source_parse(*, text: str, origin: str = "article") -> ArticleSource
     if not _SLUG.match(slug):
         raise ValueError(f"{origin}: slug {slug!r} may hold only lowercase letters, digits and hyphens.")
     summary = _required_text(meta, "summary", origin)
-    if len(summary) > Article._meta.get_field("summary").max_length:
-        raise ValueError(f"{origin}: the summary is longer than 300 characters.")
+    if len(summary) > SUMMARY_MAX_LENGTH:
+        raise ValueError(f"{origin}: the summary is longer than {SUMMARY_MAX_LENGTH} characters.")
     topics = meta.get("topics") or []
     if not isinstance(topics, list) or not all(isinstance(t, str) and _SLUG.match(t) for t in topics):
         raise ValueError(f"{origin}: topics must be a list of slugs, e.g. [causes, red-flags].")

@@ -11,7 +11,7 @@ from articles.models import Article, Person, Topic
 _DISPATCH_PREFIX = "articles.pages_invalidate"
 
 
-def on_content_changed(sender, **kwargs) -> None:
+def on_content_changed(sender, **kwargs) -> None:  # noqa: ARG001 (Django sends sender= by keyword)
     """Invalidate now, and again once the transaction commits.
 
     Now, so this process stops serving the old page at once. After the

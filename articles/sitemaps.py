@@ -3,23 +3,34 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
+from typing_extensions import override
 
 from articles import selectors
 from articles.models import Article, Topic
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # dev only: django-stubs-ext is not in the runtime lock
+
+
+class _Latest(TypedDict):
+    latest: datetime  # its latest live article's publication
 
 
 class _OnSiteUrl(Sitemap):
     """Locations on `settings.SITE_URL`, not on whatever host the request came to."""
 
+    @override
     def get_protocol(self, protocol: str | None = None) -> str:
         return urlsplit(settings.SITE_URL).scheme or "https"
 
+    @override
     def get_domain(self, site=None) -> str:
         return urlsplit(settings.SITE_URL).netloc
 
@@ -43,7 +54,7 @@ class TopicSitemap(_OnSiteUrl):
         live = Article.objects.live()
         return Topic.objects.filter(articles__in=live).annotate(latest=Max("articles__published_at")).order_by("name")
 
-    def lastmod(self, topic: Topic) -> datetime:
+    def lastmod(self, topic: WithAnnotations[Topic, _Latest]) -> datetime:
         return topic.latest
 
 
@@ -59,7 +70,7 @@ class PagesSitemap(_OnSiteUrl):
     def location(self, name: str) -> str:
         return reverse(name)
 
-    def lastmod(self, name: str) -> datetime | None:
+    def lastmod(self, _name: str) -> datetime | None:  # both pages change when an article goes live
         return Article.objects.live().aggregate(latest=Max("published_at"))["latest"]
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 from articles import selectors
 from articles.cache import cached_page
 from articles.seo import absolute_url, article_structured_data
-from clinic.context_processors import clinic_hours_text
+from requests_app.context_processors import clinic_hours_text
 
 ARTICLES_PER_PAGE = 10
 _PAGE_NUMBER = re.compile(r"^[0-9]{1,6}\Z")
@@ -87,7 +87,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def robots_txt(request: HttpRequest) -> HttpResponse:
+def robots_txt(_request: HttpRequest) -> HttpResponse:
     lines = [
         "User-agent: *",
         "Allow: /",
@@ -98,7 +98,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-def server_error(request: HttpRequest) -> HttpResponse:
+def server_error(_request: HttpRequest) -> HttpResponse:
     """The 500 page, with the clinic's phone number, rendered without the request or the database.
 
     Falls back to Django's bare page if even that fails.
@@ -111,9 +111,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
             "clinic_hours_text": clinic_hours_text(settings.CLINIC["OPENING_HOURS"]),
         }
         return HttpResponseServerError(template.render(context))
-    except Exception:
-        # Django's own bare page, without its template lookup (which re-raises
-        # for any template name but 500.html).
+    except Exception:  # noqa: BLE001
+        # Broad on purpose: the error page must answer whatever failed (the template, a setting, the
+        # hours); Django's own bare page then, without its template lookup (which re-raises for any
+        # template name but 500.html).
         return HttpResponseServerError(defaults.ERROR_PAGE_TEMPLATE % {"title": "Server Error (500)", "details": ""})
 
 

@@ -21,6 +21,8 @@ everyone else who did, and gains nothing.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 from functools import lru_cache
 
@@ -127,3 +129,10 @@ def throttle_key(address: str) -> str:
     if isinstance(parsed, ipaddress.IPv6Address):
         return str(ipaddress.IPv6Network((parsed, 64), strict=False))
     return address
+
+
+def client_ip_hash(ip: str) -> str:
+    """A keyed hash of the client IP (IP_HASH_SALT): enough to spot abuse, useless for finding a person."""
+    if not ip:
+        return ""
+    return hmac.new(settings.IP_HASH_SALT.encode(), ip.encode(), hashlib.sha256).hexdigest()

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 
-def lockout_response(request: HttpRequest, credentials: dict | None = None) -> HttpResponse:
+def lockout_response(request: HttpRequest, _credentials: dict | None = None) -> HttpResponse:
     """429, in the admin's look: what happened, for how long, and who can lift it sooner."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {

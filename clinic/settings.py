@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -98,7 +99,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # A view that cannot reach the database answers 503 with Retry-After (process_exception only).
-    "clinic.middleware.DatabaseUnavailableMiddleware",
+    "requests_app.database_down.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -116,7 +117,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "clinic.context_processors.clinic",
+                "requests_app.context_processors.clinic",
             ],
         },
     },
@@ -144,7 +145,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.str
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that does not answer fails a connection in seconds, not at the TCP timeout (minutes),
-    # and the request answers 503 (clinic/middleware.py). Another value: DATABASE_URL's
+    # and the request answers 503 (requests_app/database_down.py). Another value: DATABASE_URL's
     # `?connect_timeout=3` (psycopg waits at least 2 s).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -299,9 +300,9 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=0.5)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-# The worker and beat look for a lost Redis every 1-3 s, not every 30 s (clinic/worker.py, clinic/beat.py).
-CELERY_WORKER_CONSUMER = "clinic.worker:PromptReconnectConsumer"
-CELERY_BEAT_SCHEDULER = "clinic.beat:PromptReconnectScheduler"
+# The worker and beat look for a lost Redis every 1-3 s, not every 30 s (requests_app/worker.py, requests_app/beat.py).
+CELERY_WORKER_CONSUMER = "requests_app.worker:PromptReconnectConsumer"
+CELERY_BEAT_SCHEDULER = "requests_app.beat:PromptReconnectScheduler"
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than any task can run (time limit above), so a slow task is
@@ -347,7 +348,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 
 # --- REST framework and API docs -------------------------------------------
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -360,7 +361,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     # JSON only: `?format=` is not a switch (the queue refuses unknown parameters, the rest ignore them).
     "URL_FORMAT_OVERRIDE": None,
-    # A database that cannot be reached is a 503 with Retry-After, as on every other page (clinic/middleware.py).
+    # A database that cannot be reached is a 503 with Retry-After, as on every other page
+    # (requests_app/database_down.py).
     "EXCEPTION_HANDLER": "requests_app.api.errors.exception_handler",
     # DRF's own get_ident believes any X-Forwarded-For when this is None; 0 means the socket
     # address. The throttles here use clinic.client_address, which honours TRUSTED_PROXY_*.

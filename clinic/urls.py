@@ -1,11 +1,10 @@
+"""The site's URLs. The apps' own are included by name, so this module imports none of them."""
+
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from articles import views as article_views
-from articles.sitemaps import SITEMAPS
 from clinic import health
 
 urlpatterns = [
@@ -21,8 +20,7 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("robots.txt", article_views.robots_txt, name="robots_txt"),
+    path("", include("articles.crawler_urls")),
     path("", include("articles.urls")),
     path("", include("requests_app.urls")),
 ]

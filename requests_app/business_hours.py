@@ -1,25 +1,20 @@
-"""Business hours and callback deadlines.
+"""Business hours: when the clinic is open, and the patient's best time to call as the clinic keeps it.
 
-The clinic's opening hours, time zone and closed days (public holidays from
-the `holidays` package plus closures entered in the admin) decide when a
-callback is due:
-
-- emergency: within 15 minutes when the clinic is open, at opening when it
-  is closed (the patient has been told to go to an emergency department
-  now, and the alert reaches the desk and the supervisors at once);
-- urgent: within one business hour of the next opening moment (so at night
-  it is due an hour after opening, while the alert goes out at once);
-- routine: within one business day: by the same clock time on the next
-  open day (or that day's closing time, if the clinic closes earlier);
-- routine with a best time to call: by the end of the patient's first
-  preferred window (time-of-day slot on a preferred day, inside opening
-  hours), which also orders the queue within a priority.
+The clinic's opening hours and time zone, the public holidays of its region
+and a set of closed dates make a `BusinessCalendar`, which answers "is it
+open?", "when does it next open?" and "what is one business hour or day
+after this moment?". The callback deadlines built on it, with the closures
+entered in the admin, are in `requests_app.deadlines`; what they return
+(`CallbackTiming`) is here, so that pages can say it without the database.
 
 The best time is what the clinic keeps of it (`keep_best_time`): a day the
 clinic never opens, or a slot it is never open in, is left out (whatever the
 form or the API let through), and a preference with nothing left is no
 preference. The form offers only what the opening hours keep
 (`slot_choices`, `day_choices`), with each slot's real hours in its label.
+
+No database here: the same rules serve the form, the deadlines and the way
+pages and emails say a best time (`requests_app.formatting`).
 """
 
 from __future__ import annotations
@@ -33,7 +28,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 
-from clinic.opening_hours import DAY_CODES, DAY_NAMES, OpeningHours, parse_opening_hours, short_clock
+from requests_app.opening_hours import DAY_CODES, DAY_NAMES, OpeningHours, parse_opening_hours, short_clock
 
 
 @dataclass(frozen=True)
@@ -58,17 +53,6 @@ SLOTS: tuple[Slot, ...] = (
 )
 SLOTS_BY_CODE = {slot.code: slot for slot in SLOTS}
 
-# The slots' codes with fixed names, as the staff pages and the API show them.
-# Patients see the clinic's real hours instead (`slot_choices`).
-TIME_SLOTS: dict[str, tuple[str, time, time]] = {
-    "morning": ("Morning (8 am to 12 noon)", time(8), time(12)),
-    "midday": ("Midday (12 noon to 2 pm)", time(12), time(14)),
-    "afternoon": ("Afternoon (2 pm to 5 pm)", time(14), time(17)),
-    "evening": ("Early evening (5 pm to 8 pm)", time(17), time(20)),
-}
-
-EMERGENCY_WITHIN = timedelta(minutes=15)
-URGENT_WITHIN = timedelta(hours=1)
 # A preferred window with less than this left is too short to plan a call in.
 MIN_USEFUL_WINDOW = timedelta(minutes=30)
 SEARCH_DAYS = 21
@@ -176,6 +160,23 @@ def keep_best_time(hours: OpeningHours, slots: Iterable[str], days: Iterable[str
 
 
 @dataclass(frozen=True)
+class CallbackTiming:
+    """When the call is due, when it would be due without a best time, and the best time as kept."""
+
+    due_at: datetime
+    usual_due_at: datetime
+    best_time: BestTime
+
+    @property
+    def later_for_best_time(self) -> bool:
+        """The patient's best time put the call on a later day than the clinic's usual deadline.
+
+        (A few hours later on the same day is what the patient asked for, and needs no explaining.)
+        """
+        return self.due_at.date() > self.usual_due_at.astimezone(self.due_at.tzinfo).date()
+
+
+@dataclass(frozen=True)
 class BusinessCalendar:
     hours: dict[int, list[tuple[time, time]]]
     tz: ZoneInfo
@@ -255,110 +256,3 @@ class BusinessCalendar:
 def public_holidays(country: str, subdivision: str, year: int) -> frozenset[date]:
     """A year's public holidays (computing them costs milliseconds, so once per process)."""
     return frozenset(holidays.country_holidays(country, subdiv=subdivision or None, years=year))
-
-
-def closed_dates_between(first: date, last: date) -> frozenset[date]:
-    """Public holidays of the clinic's region and closures entered in the admin."""
-    from django.db import connections
-
-    from requests_app.models import ClinicClosure
-
-    clinic = settings.CLINIC
-    public = {
-        day
-        for year in range(first.year, last.year + 1)
-        for day in public_holidays(clinic["HOLIDAYS_COUNTRY"], clinic["HOLIDAYS_SUBDIVISION"], year)
-        if first <= day <= last
-    }
-    # Every submission's answer asks this (its expected call), and building the ORM's query cost
-    # several times running it: the statement is written out, names from the model.
-    connection = connections[ClinicClosure.objects.db]
-    table = connection.ops.quote_name(ClinicClosure._meta.db_table)
-    column = connection.ops.quote_name(ClinicClosure._meta.get_field("date").column)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {column} FROM {table} WHERE {column} BETWEEN %s AND %s",  # noqa: S608 (names, not values)
-            [connection.ops.adapt_datefield_value(first), connection.ops.adapt_datefield_value(last)],
-        )
-        # SQLite hands a date column back as its text.
-        extra = {value if isinstance(value, date) else date.fromisoformat(value) for (value,) in cursor.fetchall()}
-    return frozenset(public | extra)
-
-
-def clinic_calendar(around: datetime) -> BusinessCalendar:
-    """The clinic's calendar for the weeks after `around`."""
-    tz = ZoneInfo(settings.TIME_ZONE)
-    first = around.astimezone(tz).date() - timedelta(days=1)
-    return BusinessCalendar(
-        hours=clinic_opening_hours(),
-        tz=tz,
-        closed_dates=closed_dates_between(first, first + timedelta(days=SEARCH_DAYS + 2)),
-    )
-
-
-@dataclass(frozen=True)
-class CallbackTiming:
-    """When the call is due, when it would be due without a best time, and the best time as kept."""
-
-    due_at: datetime
-    usual_due_at: datetime
-    best_time: BestTime
-
-    @property
-    def later_for_best_time(self) -> bool:
-        """The patient's best time put the call on a later day than the clinic's usual deadline.
-
-        (A few hours later on the same day is what the patient asked for, and needs no explaining.)
-        """
-        return self.due_at.date() > self.usual_due_at.astimezone(self.due_at.tzinfo).date()
-
-
-def callback_timing(
-    *,
-    received_at: datetime,
-    priority: str,
-    best_time_slots: Iterable[str] = (),
-    best_days: Iterable[str] = (),
-    calendar: BusinessCalendar | None = None,
-) -> CallbackTiming:
-    """When the front desk must have called the patient back, and what the best time to call did to it.
-
-    - emergency: 15 minutes while open, else at opening;
-    - urgent: one business hour (no waiting for the patient's best time);
-    - routine: one business day, or the end of the first window of the
-      patient's best time that the clinic keeps.
-    """
-    calendar = calendar or clinic_calendar(received_at)
-    best_time = keep_best_time(calendar.hours, best_time_slots, best_days)
-    if priority == "emergency":
-        is_open = calendar.is_open(received_at)
-        due = received_at + EMERGENCY_WITHIN if is_open else calendar.next_open(received_at)
-        return CallbackTiming(due_at=due, usual_due_at=due, best_time=best_time)
-    start = calendar.next_open(received_at)
-    if priority == "urgent":
-        # Red flags: no waiting for the patient's preferred time.
-        due = calendar.add_business_time(start, URGENT_WITHIN)
-        return CallbackTiming(due_at=due, usual_due_at=due, best_time=best_time)
-    usual = calendar.next_business_day(start)
-    if best_time.kept:
-        for _, window_end in calendar.preferred_windows(start, best_time.slots, best_time.days):
-            return CallbackTiming(due_at=window_end, usual_due_at=usual, best_time=best_time)
-    return CallbackTiming(due_at=usual, usual_due_at=usual, best_time=best_time)
-
-
-def callback_due_at(
-    *,
-    received_at: datetime,
-    priority: str,
-    best_time_slots: Iterable[str] = (),
-    best_days: Iterable[str] = (),
-    calendar: BusinessCalendar | None = None,
-) -> datetime:
-    """When the front desk must have called the patient back (see `callback_timing`)."""
-    return callback_timing(
-        received_at=received_at,
-        priority=priority,
-        best_time_slots=best_time_slots,
-        best_days=best_days,
-        calendar=calendar,
-    ).due_at

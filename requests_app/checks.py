@@ -10,11 +10,11 @@ from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 
 from clinic.client_address import trusted_proxies
-from clinic.opening_hours import parse_opening_hours
+from requests_app.opening_hours import parse_opening_hours
 
 
 @register(Tags.compatibility)
-def clinic_configuration(app_configs=None, **kwargs) -> list[Error]:
+def clinic_configuration(app_configs=None, **kwargs) -> list[Error]:  # noqa: ARG001 (Django passes both by keyword)
     errors: list[Error] = []
     clinic = settings.CLINIC
     for key in ("NAME", "PHONE", "ADDRESS", "OPENING_HOURS", "FRONT_DESK_EMAIL"):
@@ -41,7 +41,7 @@ def clinic_configuration(app_configs=None, **kwargs) -> list[Error]:
 
 
 @register(Tags.security)
-def trusted_proxy_configuration(app_configs=None, **kwargs) -> list[Error]:
+def trusted_proxy_configuration(app_configs=None, **kwargs) -> list[Error]:  # noqa: ARG001 (as above)
     try:
         trusted_proxies()
     except ImproperlyConfigured as error:

@@ -18,9 +18,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress
 
+from requests_app.deadlines import expected_callback
 from requests_app.formatting import format_moment
 from requests_app.models import Notification
+from requests_app.selectors import queue_summary, raised_by_repeat
+from requests_app.triage.guidance import guidance_for, guidance_title
 
 UNREACHABLE_LINK_SALT = "requests_app.better-time"
 UNREACHABLE_LINK_MAX_AGE = timedelta(days=14)
@@ -53,10 +57,6 @@ def read_better_time_token(token: str) -> int:
 
 
 def _context(notification: Notification) -> dict:
-    from requests_app.selectors import queue_summary, raised_by_repeat
-    from requests_app.services.intake import expected_callback, patient_guidance
-    from requests_app.triage.guidance import guidance_title
-
     context: dict = {"clinic": settings.CLINIC, "site_url": settings.SITE_URL, "event": notification.event}
     request = notification.request
     if request is not None:
@@ -69,10 +69,10 @@ def _context(notification: Notification) -> dict:
             context["due"] = format_moment(callback.due_at)
             context["admin_url"] = settings.SITE_URL + reverse("admin:requests_app_callback_change", args=[callback.pk])
             context.update(_appointment_context(notification, callback))
-        else:
-            context["due"] = format_moment(expected_callback(request))
-        context["expected_call"] = format_moment(expected_callback(request))
-        context["guidance"] = patient_guidance(request)
+        expected = format_moment(expected_callback(request))
+        context.setdefault("due", expected)
+        context["expected_call"] = expected
+        context["guidance"] = guidance_for(request.priority)
         context["guidance_title"] = guidance_title(request.priority)
         if notification.event in ("urgent_alert", "emergency_alert"):
             context["raised_by_repeat"] = raised_by_repeat(request)
@@ -129,8 +129,6 @@ def appointment_ics(context: dict, *, attendee: str = "") -> bytes:
     one. A cancellation is METHOD:CANCEL with STATUS:CANCELLED (and the
     patient as the attendee it removes), which takes the event away.
     """
-    from icalendar import Calendar, Event, vCalAddress
-
     clinic = settings.CLINIC
     cancelled = context.get("appointment_cancelled", False)
     calendar = Calendar()

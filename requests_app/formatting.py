@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
 
-from clinic.opening_hours import DAY_CODES, DAY_NAMES
-from requests_app.business_hours import SLOTS_BY_CODE, CallbackTiming
+from requests_app.business_hours import SLOTS_BY_CODE, CallbackTiming, clinic_opening_hours, keep_best_time, slot_label
+from requests_app.opening_hours import DAY_CODES, DAY_NAMES
 
 
 def duration_text(duration: timedelta | None) -> str:
@@ -63,6 +64,28 @@ def best_time_phrase(slots: tuple[str, ...], days: tuple[str, ...], *, plural_da
     if slots:
         parts.append(_or_list([SLOTS_BY_CODE[slot].phrase for slot in slots]))
     return " ".join(parts)
+
+
+def best_time_text(slots: Iterable[str], days: Iterable[str], *, short: bool = False) -> str:
+    """The patient's best time to call as the clinic keeps it: "Morning (8 am to 12 noon) on Tuesday or Thursday".
+
+    Each slot with the hours the clinic is open in it; days and slots the
+    clinic is never open in are left out (`business_hours.keep_best_time`).
+    `short`: "Morning · Tue, Thu" for the queue. "any time we are open" when
+    nothing is left ("any time", short).
+    """
+    hours = clinic_opening_hours()
+    kept = keep_best_time(hours, slots or (), days or ())
+    if not kept.kept:
+        return "any time" if short else "any time we are open"
+    day_names = [DAY_NAMES[DAY_CODES.index(day)] for day in kept.days]
+    if short:
+        slot_names = [SLOTS_BY_CODE[code].name for code in kept.slots]
+        return " · ".join(part for part in (", ".join(slot_names), ", ".join(day[:3] for day in day_names)) if part)
+    text = " or ".join(slot_label(hours, code) for code in kept.slots)
+    if day_names:
+        text = f"{text} on {' or '.join(day_names)}" if text else f"on {' or '.join(day_names)}"
+    return text
 
 
 def best_time_note(timing: CallbackTiming) -> str:

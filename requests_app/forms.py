@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -70,8 +71,9 @@ def best_days_field() -> forms.MultipleChoiceField:
 def offer_best_times(form: forms.Form) -> None:
     """Offer only the days and times of day the clinic is open, with the real hours and the clinic's clock."""
     hours = clinic_opening_hours()
-    form.fields["best_time_slots"].choices = slot_choices(hours)
-    form.fields["best_days"].choices = day_choices(hours)
+    # Both declared by best_time_slots_field() and best_days_field(): multiple-choice fields.
+    cast(forms.MultipleChoiceField, form.fields["best_time_slots"]).choices = slot_choices(hours)
+    cast(forms.MultipleChoiceField, form.fields["best_days"]).choices = day_choices(hours)
     form.fields["best_time_slots"].help_text = (
         f"Tick all that suit you. Times are our local time ({clinic_zone_abbreviation()}). "
         "Leave empty for any time we are open."
@@ -194,7 +196,7 @@ class AppointmentRequestForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         offer_best_times(self)
-        self.fields["phone"].region = settings.PHONENUMBER_DEFAULT_REGION
+        cast(PhoneNumberField, self.fields["phone"]).region = settings.PHONENUMBER_DEFAULT_REGION  # declared above
         autocomplete = {
             "first_name": "given-name",
             "last_name": "family-name",
@@ -214,7 +216,8 @@ class AppointmentRequestForm(forms.Form):
         return [(group, [self[screening_field(q.code)] for q in QUESTIONS if q.group == group]) for group in GROUPS]
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not cleaned.get("screening_skip"):
             for question in QUESTIONS:
                 name = screening_field(question.code)

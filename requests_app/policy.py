@@ -38,6 +38,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from requests_app.formatting import clinic_time
+
 WORK_PERMISSION = "work_callback"
 SUPERVISE_PERMISSION = "supervise_callback"
 
@@ -122,8 +124,6 @@ def live_holder_id(callback, now: datetime | None = None) -> int | None:
 
 def holder_text(callback) -> str:
     """ "Dana Reyes holds this callback (since 10:12 am EST)": who to talk to."""
-    from requests_app.formatting import clinic_time
-
     holder = callback.assigned_to
     name = holder.get_full_name() or holder.get_username()
     since = f" (since {clinic_time(callback.claimed_at)})" if callback.claimed_at else ""

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from statistics import median
+from typing import Any, TypedDict
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from clinic.opening_hours import DAY_CODES
-from requests_app.business_hours import SLOTS_BY_CODE, clinic_calendar, clinic_opening_hours, keep_best_time
+from requests_app.business_hours import SLOTS_BY_CODE, clinic_opening_hours, keep_best_time
+from requests_app.deadlines import clinic_calendar
 from requests_app.formatting import clinic_local
 from requests_app.models import (
     AppointmentRequest,
@@ -22,7 +23,8 @@ from requests_app.models import (
     RequestStatus,
     StaffProfile,
 )
-from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
+from requests_app.models.callbacks import CallbackQuerySet
+from requests_app.opening_hours import DAY_CODES
 from requests_app.triage.flags import RedFlag, Tier, flag_for
 from requests_app.triage.screening import ANSWERS, NOT_SURE, QUESTIONS, SKIPPED, Question
 
@@ -30,6 +32,63 @@ from requests_app.triage.screening import ANSWERS, NOT_SURE, QUESTIONS, SKIPPED,
 def _requests():
     """Requests as the statistics count them: a repeat merged into an open request is not a new one."""
     return AppointmentRequest.objects.exclude(status=RequestStatus.MERGED)
+
+
+# --- which callbacks: the queue's filters, one rule each ----------------------------------------
+
+# "Due" for the desk: overdue, or due within this window (the queue's "due in the next 8 hours" filter too).
+DUE_SOON = timedelta(hours=8)
+# A queue's status filter: the open ones (new or in progress), every one, or one status.
+CALLBACK_STATUS_FILTERS = ("open", "all", *CallbackStatus.values)
+
+
+class CallbackFilters(TypedDict, total=False):
+    status: str  # one of CALLBACK_STATUS_FILTERS; no narrowing when left out
+    assigned_to: Any  # a user: the callbacks assigned to them
+    unassigned: bool  # assigned to nobody
+    overdue: bool  # past their due time
+    due_soon: bool  # due from now to DUE_SOON ahead
+    source_article: int | str  # the id of the article the request came from
+
+
+def callback_list(
+    *, filters: CallbackFilters | None = None, queryset: QuerySet[Callback] | None = None, now: datetime | None = None
+) -> CallbackQuerySet:
+    """Callbacks narrowed by `filters`: what the admin's queue, the staff API and the dashboard each mean by them.
+
+    `queryset` is narrowed instead of every callback (the admin's changelist,
+    with its search and joins). A false or missing filter narrows nothing; an
+    unknown status or filter is a ValueError. Not ordered: each door orders
+    its own way (all of them in queue order).
+    """
+    # Read as a plain dict: a caller's keys are checked here, not only by mypy.
+    given: dict[str, Any] = dict(filters or {})
+    unknown = set(given) - set(CallbackFilters.__annotations__)
+    if unknown:
+        raise ValueError(f"Unknown callback filters: {', '.join(sorted(unknown))}.")
+    callbacks = Callback.objects.all() if queryset is None else queryset
+    # Every door's queryset starts from Callback.objects, whose queryset knows open() and overdue().
+    if not isinstance(callbacks, CallbackQuerySet):
+        raise TypeError(f"callback_list() narrows callbacks from Callback.objects, not a {type(callbacks).__name__}.")
+    now = now or timezone.now()
+    status = given.get("status", "all")
+    if status not in CALLBACK_STATUS_FILTERS:
+        raise ValueError(f"Unknown callback status filter {status!r}.")
+    if status == "open":
+        callbacks = callbacks.open()
+    elif status != "all":
+        callbacks = callbacks.filter(status=status)
+    if given.get("assigned_to") is not None:
+        callbacks = callbacks.filter(assigned_to=given["assigned_to"])
+    if given.get("unassigned"):
+        callbacks = callbacks.filter(assigned_to__isnull=True)
+    if given.get("overdue"):
+        callbacks = callbacks.overdue(now)
+    if given.get("due_soon"):
+        callbacks = callbacks.filter(due_at__gte=now, due_at__lt=now + DUE_SOON)
+    if given.get("source_article"):
+        callbacks = callbacks.filter(request__source_article_id=given["source_article"])
+    return callbacks
 
 
 def queue_summary(*, user=None) -> dict[str, int]:
@@ -41,9 +100,8 @@ def queue_summary(*, user=None) -> dict[str, int]:
     query for the callbacks, one for the requests.
     """
     now = timezone.now()
-    open_q = Q(status__in=OPEN_CALLBACK_STATUSES)
     mine = {"mine": Count("pk", filter=Q(assigned_to=user))} if user is not None else {}
-    counts = Callback.objects.filter(open_q).aggregate(
+    counts = callback_list(filters={"status": "open"}, now=now).aggregate(
         open=Count("pk"),
         overdue=Count("pk", filter=Q(due_at__lt=now)),
         emergency=Count("pk", filter=Q(priority=Priority.EMERGENCY)),
@@ -109,7 +167,7 @@ def open_callbacks_by_staff() -> list[dict]:
     """Who holds how many open callbacks, and how many of those are overdue: who is behind."""
     now = timezone.now()
     return list(
-        Callback.objects.filter(status__in=OPEN_CALLBACK_STATUSES)
+        callback_list(filters={"status": "open"}, now=now)
         .values("assigned_to__username", "assigned_to__first_name", "assigned_to__last_name")
         .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
         .order_by("-overdue", "-open")
@@ -269,9 +327,6 @@ def raised_by_repeat(request: AppointmentRequest) -> str:
 
 
 # --- the call console and the next call ------------------------------------------------------------
-
-# "Due" for the desk: overdue, or due within this window (the queue's "due in the next 8 hours" filter too).
-DUE_SOON = timedelta(hours=8)
 
 
 def best_time_is_now(*, slots, days, now: datetime | None = None) -> bool | None:

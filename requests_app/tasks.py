@@ -50,6 +50,7 @@ def process_new_request(self, request_id: int) -> None:
             raise
         if not isinstance(error, Exception):
             raise
+        # Any other failure is recorded on the request's pipeline record and retried, then shown to staff.
         _process_failed(self, request_id, error)
 
 
@@ -125,7 +126,7 @@ def apply_retention() -> int:
 def hand_back_held_messages(held: list[tuple[str, list]]) -> int:
     """A worker lost Redis holding these messages, as (task name, args): their work goes back to the outboxes.
 
-    Called by the worker's consumer (clinic/worker.py) for every message it
+    Called by the worker's consumer (requests_app/worker.py) for every message it
     had taken and not acknowledged: waiting for a pool process, or running.
     (A retry waiting for its countdown is not among them: its row waits for
     the stale sweep, as a failed send already does.) Celery drops those it had not started,
@@ -153,7 +154,7 @@ def hand_back_held_messages(held: list[tuple[str, list]]) -> int:
             # The database is unreachable too: do not wait on it once per message.
             logger.exception("could not hand back %s(%s); the outboxes' stale sweeps will find the rest", name, args[0])
             break
-        except Exception:
+        except Exception:  # broad on purpose: one message's failure must not keep the others from the outbox
             logger.exception("could not hand back %s(%s)", name, args[0])
         else:
             marked += 1

@@ -25,7 +25,8 @@ import signal
 import threading
 from collections.abc import Callable
 
-from billiard.common import terminate_handler_fired
+# celery-types' billiard stubs lack terminate_handler_fired (billiard has it from 4.3.1 on: requirements.in).
+from billiard.common import terminate_handler_fired  # type: ignore[attr-defined]
 from django.db import Error as DatabaseError
 from django.db import connection
 
@@ -39,7 +40,7 @@ def termination_deferred():
         yield  # signals reach the main thread only; a web thread has nothing to hold
         return
     received: list[int] = []
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: received.append(signum))
+    previous = signal.signal(signal.SIGTERM, lambda signum, _frame: received.append(signum))
     try:
         yield
     finally:
@@ -67,9 +68,9 @@ def clean_up(what: str, *steps: Callable[[], object]) -> None:
                     connection.close()
                 try:
                     step()
-                except Exception:
+                except Exception:  # broad on purpose: the clean-up never raises (the stop is already under way)
                     logger.exception("clean-up after a stopped task failed: %s", what)
-            except Exception:
+            except Exception:  # as above, and the next step still runs
                 logger.exception("clean-up after a stopped task failed: %s", what)
 
 

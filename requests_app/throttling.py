@@ -9,9 +9,11 @@ import weakref
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
+from typing_extensions import override
 
-from clinic.client_address import client_address, throttle_key
+from clinic.client_address import client_address, client_ip_hash, throttle_key
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,9 @@ class AppointmentRequestThrottle(SimpleRateThrottle):
     """APPOINTMENT_REQUEST_RATE submissions per client IP (hashed before it reaches the cache)."""
 
     scope = "appointment_request"
+    # Set by SimpleRateThrottle.__init__ from the rate (not in djangorestframework-stubs).
+    num_requests: int
+    duration: int
 
     def get_rate(self) -> str:
         # Read at each request, so a changed setting applies without a restart of the class.
@@ -44,9 +49,8 @@ class AppointmentRequestThrottle(SimpleRateThrottle):
         # Not DRF's: it believes any X-Forwarded-For unless NUM_PROXIES is set (clinic.client_address).
         return throttle_key(client_address(request))
 
+    @override
     def get_cache_key(self, request, view) -> str:
-        from requests_app.services.intake import client_ip_hash
-
         return self.cache_format % {"scope": self.scope, "ident": client_ip_hash(self.get_ident(request))}
 
     def allow_request(self, request, view) -> bool:
@@ -55,9 +59,9 @@ class AppointmentRequestThrottle(SimpleRateThrottle):
             if isinstance(backend, RedisCache) and self.rate is not None:
                 return self._allow_in_redis(backend, request, view)
             return super().allow_request(request, view)
-        except Exception as error:
-            # The cache (Redis in production) is down: accepting a request
-            # matters more than limiting it.
+        except (RedisError, OSError) as error:
+            # The cache (Redis in production) is down or hangs: accepting a request
+            # matters more than limiting it. (Anything else is a bug, and a 500 says so.)
             logger.warning("rate limit not checked: cache unavailable (%s)", type(error).__name__)
             return True
 
@@ -85,10 +89,11 @@ _scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _sliding_window(backend: RedisCache):
-    pool = backend._cache._get_connection_pool(write=True)
+    client = backend._cache  # type: ignore[attr-defined]  # django-stubs: RedisCache._cache (private) is not in them
+    pool = client._get_connection_pool(write=True)
     script = _scripts.get(pool)
     if script is None:
-        script = _scripts[pool] = backend._cache.get_client(write=True).register_script(_SLIDING_WINDOW)
+        script = _scripts[pool] = client.get_client(write=True).register_script(_SLIDING_WINDOW)
     return script
 
 

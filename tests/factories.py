@@ -12,7 +12,7 @@ from articles.models import Article, Person, Topic
 # --- articles -----------------------------------------------------------------
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
         django_get_or_create = ("name",)
@@ -21,7 +21,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     credentials = "DPT, Sports Physical Therapist"
 
 
-class TopicFactory(factory.django.DjangoModelFactory):
+class TopicFactory(factory.django.DjangoModelFactory[Topic]):
     class Meta:
         model = Topic
         django_get_or_create = ("slug",)
@@ -31,7 +31,7 @@ class TopicFactory(factory.django.DjangoModelFactory):
     description = factory.LazyAttribute(lambda topic: f"Everything about {topic.name.lower()}.")
 
 
-class ArticleFactory(factory.django.DjangoModelFactory):
+class ArticleFactory(factory.django.DjangoModelFactory[Article]):
     """A live article by default; `ArticleFactory(draft=True)` or `(scheduled=True)` for the hidden kinds."""
 
     class Meta:

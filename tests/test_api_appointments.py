@@ -46,7 +46,9 @@ def next_sunday() -> date:
 @pytest.fixture
 def callback(db) -> Callback:
     StaffProfile.objects.update(on_shift=False)
-    return request_process(request_id=submit().request.pk)
+    callback = request_process(request_id=submit().request.pk)
+    assert callback is not None
+    return callback
 
 
 @pytest.fixture

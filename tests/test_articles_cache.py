@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from http import HTTPStatus
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
 from django.http import HttpResponse
@@ -23,6 +24,34 @@ from tests.support.articles import article_change_form
 pytestmark = pytest.mark.django_db
 
 ARTICLE_URL = "/articles/why-running-hurts-your-back/"
+
+
+@pytest.fixture
+def clock() -> Iterator[Callable[[float], None]]:
+    """Time stands still until the test moves it: `clock(seconds)`.
+
+    Moves the wall clock (time-machine: `time.time()`, `timezone.now()`, the
+    cache backend's expiry) and the page cache's own monotonic clock, which
+    times its version checks, together.
+    """
+    # Whole seconds, so that moving by whole seconds lands exactly on an expiry.
+    with time_machine.travel(timezone.now().replace(microsecond=0), tick=False) as traveller:
+        started, moved = 1000.0, 0.0
+
+        def monotonic() -> float:
+            return started + moved
+
+        def advance(seconds: float) -> None:
+            nonlocal moved
+            traveller.shift(seconds)
+            moved += seconds
+
+        local_clock = page_cache._local.clock
+        page_cache._local.clock = monotonic
+        try:
+            yield advance
+        finally:
+            page_cache._local.clock = local_clock
 
 
 @pytest.fixture
@@ -63,7 +92,7 @@ def test_every_visitor_gets_the_same_page_and_no_cookie(shipped_articles):
 
 def test_a_miss_costs_the_same_however_many_articles_and_topics_there_are(client, django_assert_num_queries):
     topics = TopicFactory.create_batch(5)
-    article = ArticleFactory(topics=topics)
+    article = ArticleFactory.create(topics=topics)
     ArticleFactory.create_batch(15, topics=topics)
     page_cache.pages_invalidate()
 
@@ -112,8 +141,8 @@ def test_each_page_number_is_its_own_cache_entry(client):
 
 
 def test_saving_an_article_shows_the_change_at_once_everywhere(client):
-    topic = TopicFactory(slug="form")
-    article = ArticleFactory(title="Old title", topics=[topic])
+    topic = TopicFactory.create(slug="form")
+    article = ArticleFactory.create(title="Old title", topics=[topic])
     urls = [article.get_absolute_url(), "/", "/articles/", "/articles/topic/form/"]
     for url in urls:
         client.get(url)
@@ -131,8 +160,8 @@ def test_saving_an_article_shows_the_change_at_once_everywhere(client):
 def test_an_edit_in_the_admin_shows_on_the_public_page_at_once(
     client, admin_client, django_capture_on_commit_callbacks
 ):
-    topic = TopicFactory(slug="stretching")
-    article = ArticleFactory(title="Before the edit", topics=[topic])
+    topic = TopicFactory.create(slug="stretching")
+    article = ArticleFactory.create(title="Before the edit", topics=[topic])
     assert "Before the edit" in client.get(article.get_absolute_url()).content.decode()
     assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
 
@@ -148,9 +177,9 @@ def test_an_edit_in_the_admin_shows_on_the_public_page_at_once(
 
 
 def test_changing_a_reviewer_topic_or_an_article_topic_list_refreshes_the_pages(client):
-    topic = TopicFactory(slug="causes", name="Causes")
-    reviewer = PersonFactory(name="Dr. Iris Vale", credentials="MD")
-    article = ArticleFactory(reviewer=reviewer, topics=[topic])
+    topic = TopicFactory.create(slug="causes", name="Causes")
+    reviewer = PersonFactory.create(name="Dr. Iris Vale", credentials="MD")
+    article = ArticleFactory.create(reviewer=reviewer, topics=[topic])
     url = article.get_absolute_url()
     client.get(url)
 
@@ -162,12 +191,12 @@ def test_changing_a_reviewer_topic_or_an_article_topic_list_refreshes_the_pages(
     topic.save()
     assert "Why it hurts" in client.get(url).content.decode()
 
-    article.topics.add(TopicFactory(slug="recovery", name="Recovery"))
+    article.topics.add(TopicFactory.create(slug="recovery", name="Recovery"))
     assert 'href="/articles/topic/recovery/"' in client.get(url).content.decode()
 
 
 def test_deleting_an_article_removes_it_from_the_cached_pages(client):
-    article = ArticleFactory(title="Soon gone")
+    article = ArticleFactory.create(title="Soon gone")
     assert "Soon gone" in client.get("/articles/").content.decode()
 
     article.delete()
@@ -184,30 +213,33 @@ def test_a_reload_that_changes_nothing_keeps_the_cached_pages(client, shipped_ar
     assert client.get(ARTICLE_URL)["X-Page-Cache"] == "hit"
 
 
-def test_a_scheduled_article_appears_when_its_time_comes_without_any_save(client):
-    ArticleFactory(title="Already out")
-    ArticleFactory(title="Coming soon", published_at=timezone.now() + timedelta(seconds=2))
+def test_a_scheduled_article_appears_when_its_time_comes_without_any_save(client, clock):
+    ArticleFactory.create(title="Already out")
+    ArticleFactory.create(title="Coming soon", published_at=timezone.now() + timedelta(minutes=2))
     first = client.get("/articles/")
     assert "Coming soon" not in first.content.decode()
-    assert client.get("/articles/")["X-Page-Cache"] == "hit"
 
-    time.sleep(3.2)
+    clock(119)
+    just_before = client.get("/articles/")
+    assert just_before["X-Page-Cache"] == "hit"
+    assert "Coming soon" not in just_before.content.decode()
 
-    later = client.get("/articles/")
-    assert later["X-Page-Cache"] == "miss"
-    assert "Coming soon" in later.content.decode()
+    clock(1)
+    on_time = client.get("/articles/")
+    assert on_time["X-Page-Cache"] == "miss"
+    assert "Coming soon" in on_time.content.decode()
 
 
-def test_a_cached_page_is_served_no_longer_than_its_time_to_live(client, monkeypatch):
-    monkeypatch.setattr(page_cache, "PAGE_TTL", 1)
-    article = ArticleFactory(title="Original")
+def test_a_cached_page_is_served_for_its_time_to_live_and_no_longer(client, clock):
+    article = ArticleFactory.create(title="Original")
     client.get(article.get_absolute_url())
     # A change that sends no signal: only the time to live can refresh the page.
     Article.objects.filter(pk=article.pk).update(title="Changed quietly")
+
+    clock(page_cache.PAGE_TTL - 1)
     assert "Original" in client.get(article.get_absolute_url()).content.decode()
 
-    time.sleep(1.2)
-
+    clock(1)
     assert "Changed quietly" in client.get(article.get_absolute_url()).content.decode()
 
 
@@ -314,16 +346,16 @@ def test_a_page_stored_by_another_process_is_served_from_the_shared_cache(client
     assert response["X-Page-Cache"] == "hit"
 
 
-def test_another_process_saving_an_article_reaches_this_one_within_the_recheck_interval(client, monkeypatch):
-    monkeypatch.setattr(page_cache, "VERSION_RECHECK_SECONDS", 1.0)
-    article = ArticleFactory(title="Before")
+def test_another_process_saving_an_article_reaches_this_one_within_the_recheck_interval(client, clock):
+    article = ArticleFactory.create(title="Before")
     client.get(article.get_absolute_url())
     # Another web worker saves the article: the database and the shared version change, not this process's memory.
     Article.objects.filter(pk=article.pk).update(title="After")
     cache.set(page_cache._VERSION_KEY, "set-by-another-process", timeout=None)
 
+    clock(page_cache.VERSION_RECHECK_SECONDS - 0.1)
     assert "Before" in client.get(article.get_absolute_url()).content.decode(), "within the interval: memory"
-    time.sleep(1.1)
+    clock(0.1)
     assert "After" in client.get(article.get_absolute_url()).content.decode()
 
 
@@ -352,6 +384,7 @@ def test_an_entry_of_another_shape_in_the_shared_cache_is_ignored_not_a_500(clie
     from django.test import RequestFactory
 
     version = page_cache._current_version()
+    assert version is not None
     key = page_cache._page_key(version, RequestFactory().get(ARTICLE_URL), ())
     cache.set(key, stored)
 

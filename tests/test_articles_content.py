@@ -15,6 +15,8 @@ RUN_LENGTH = 10
 
 def _load_check_overlap():
     spec = importlib.util.spec_from_file_location("check_overlap", ROOT / "content" / "check_overlap.py")
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -13,6 +13,7 @@ import yaml
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.management import call_command
+from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
 from django.utils.html import escape
@@ -117,8 +118,8 @@ def test_the_call_to_action_is_the_last_section_of_an_article(client, shipped_ar
 
 
 def test_an_article_shows_its_dates_and_topics(client):
-    topic = TopicFactory(slug="form", name="Running form")
-    article = ArticleFactory(title="Cadence basics", topics=[topic])
+    topic = TopicFactory.create(slug="form", name="Running form")
+    article = ArticleFactory.create(title="Cadence basics", topics=[topic])
 
     html = client.get(article.get_absolute_url()).content.decode()
 
@@ -129,12 +130,12 @@ def test_an_article_shows_its_dates_and_topics(client):
 
 
 def test_related_articles_share_a_topic_and_are_at_most_three(client):
-    shared, other = TopicFactory(slug="shared"), TopicFactory(slug="other")
-    related = [ArticleFactory(title=f"Related {n}", topics=[shared]) for n in range(4)]
+    shared, other = TopicFactory.create(slug="shared"), TopicFactory.create(slug="other")
+    related = [ArticleFactory.create(title=f"Related {n}", topics=[shared]) for n in range(4)]
     # The newest of them all, so it would rank first among the related if not left out.
-    article = ArticleFactory(title="The one being read", topics=[shared])
-    unrelated = ArticleFactory(title="Unrelated piece", topics=[other])
-    hidden = ArticleFactory(title="Hidden draft", topics=[shared], draft=True)
+    article = ArticleFactory.create(title="The one being read", topics=[shared])
+    unrelated = ArticleFactory.create(title="Unrelated piece", topics=[other])
+    hidden = ArticleFactory.create(title="Hidden draft", topics=[shared], draft=True)
 
     html = client.get(article.get_absolute_url()).content.decode()
     section = html.split('id="related-heading"')[1].split("</section>")[0]
@@ -146,10 +147,10 @@ def test_related_articles_share_a_topic_and_are_at_most_three(client):
 
 
 def test_related_articles_sharing_more_topics_come_first(client):
-    form, strength = TopicFactory(slug="form"), TopicFactory(slug="strength")
-    closest = ArticleFactory(title="Shares both topics", topics=[form, strength])
-    newer = [ArticleFactory(title=f"Shares one {n}", topics=[form]) for n in range(3)]
-    article = ArticleFactory(topics=[form, strength])
+    form, strength = TopicFactory.create(slug="form"), TopicFactory.create(slug="strength")
+    closest = ArticleFactory.create(title="Shares both topics", topics=[form, strength])
+    newer = [ArticleFactory.create(title=f"Shares one {n}", topics=[form]) for n in range(3)]
+    article = ArticleFactory.create(topics=[form, strength])
 
     html = client.get(article.get_absolute_url()).content.decode()
     section = html.split('id="related-heading"')[1].split("</section>")[0]
@@ -163,9 +164,10 @@ def test_home_is_for_runners_and_leads_to_the_request_form_and_latest_articles(c
 
     assert response.status_code == HTTPStatus.OK
     html = response.content.decode()
-    assert "runners" in html
+    assert re.search(r"<h1>[^<]*\brunning\b[^<]*</h1>", html), "the page's heading speaks to runners"
     assert 'href="/request-appointment/"' in html
     newest = Article.objects.live().order_by("-published_at").first()
+    assert newest is not None
     assert newest.get_absolute_url() in html
     assert "Monday to Friday 8:00 am \u2013 6:00 pm, Saturday 9:00 am \u2013 1:00 pm" in html
     assert_accessible_structure(response)
@@ -212,7 +214,7 @@ def test_the_list_pages_ten_articles_at_a_time(client):
 
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "1.5", "²", "9" * 5000])
 def test_a_page_that_is_not_a_positive_number_is_not_found(client, page):
-    ArticleFactory()
+    ArticleFactory.create()
 
     response = client.get("/articles/", {"page": page})
 
@@ -238,7 +240,7 @@ def test_an_empty_list_is_a_page_not_an_error(client):
 
 @pytest.mark.parametrize("url", ["/articles/no-such-article/", "/articles/topic/no-such-topic/", "/no/such/page/"])
 def test_an_unknown_address_gets_a_helpful_not_found_page(client, url):
-    TopicFactory(slug="form")
+    TopicFactory.create(slug="form")
 
     response = client.get(url)
 
@@ -257,8 +259,8 @@ def test_the_not_found_page_renders_without_touching_the_database(
     client.force_login(admin_user)
     request = rf.get("/articles/gone/")
     request.COOKIES[settings.SESSION_COOKIE_NAME] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    SessionMiddleware(lambda r: None).process_request(request)
-    AuthenticationMiddleware(lambda r: None).process_request(request)
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    AuthenticationMiddleware(lambda r: HttpResponse()).process_request(request)
 
     with django_assert_num_queries(0):
         response = page_not_found(request, Exception("gone"))

@@ -32,7 +32,7 @@ Normal **bold** text and a [safe link](/articles/other/).
 
 
 def test_scripts_javascript_links_and_event_handlers_never_reach_the_page(client):
-    article = ArticleFactory(body_markdown=HOSTILE_BODY)
+    article = ArticleFactory.create(body_markdown=HOSTILE_BODY)
 
     response = client.get(article.get_absolute_url())
 
@@ -64,7 +64,7 @@ def test_html_comments_in_a_body_are_dropped():
 
 
 def test_the_stored_html_is_sanitized_when_the_article_is_saved():
-    article = ArticleFactory(body_markdown="Hello")
+    article = ArticleFactory.create(body_markdown="Hello")
     article.body_markdown = 'Hi <img src="x" onerror="alert(1)">'
     article.save()
 

@@ -34,7 +34,7 @@ def json_ld_blocks(html: str) -> list[dict]:
 
 
 def test_an_article_page_has_its_own_title_description_canonical_and_open_graph(client, public_site):
-    article = ArticleFactory(title="Cadence & your back", summary="Shorter steps, softer landings.")
+    article = ArticleFactory.create(title="Cadence & your back", summary="Shorter steps, softer landings.")
 
     html = client.get(article.get_absolute_url()).content.decode()
 
@@ -58,9 +58,9 @@ def test_the_canonical_of_a_list_page_keeps_only_its_page_number(client, public_
 
 
 def test_json_ld_describes_a_medical_web_page_with_its_reviewer_and_dates(client, public_site):
-    reviewer = PersonFactory(name="Dr. Ana Lutz", credentials="MD, Physiatrist")
-    author = PersonFactory(name="Sam Ortiz", credentials="DPT")
-    article = ArticleFactory(author=author, reviewer=reviewer, topics=[TopicFactory(name="Recovery")])
+    reviewer = PersonFactory.create(name="Dr. Ana Lutz", credentials="MD, Physiatrist")
+    author = PersonFactory.create(name="Sam Ortiz", credentials="DPT")
+    article = ArticleFactory.create(author=author, reviewer=reviewer, topics=[TopicFactory.create(name="Recovery")])
 
     [data] = json_ld_blocks(client.get(article.get_absolute_url()).content.decode())
 
@@ -80,7 +80,7 @@ def test_json_ld_describes_a_medical_web_page_with_its_reviewer_and_dates(client
 
 def test_json_ld_cannot_be_broken_out_of_by_the_article_text(client):
     hostile = "</script><script>alert(1)</script><!--"
-    article = ArticleFactory(title=f"Title {hostile}", summary=f"Summary {hostile}")
+    article = ArticleFactory.create(title=f"Title {hostile}", summary=f"Summary {hostile}")
 
     html = client.get(article.get_absolute_url()).content.decode()
     [data] = json_ld_blocks(html)
@@ -102,22 +102,25 @@ def test_each_shipped_article_has_json_ld_with_its_reviewer(client):
 
 def test_the_sitemap_lists_home_the_lists_and_each_live_article_with_lastmod(client, public_site):
     call_command("load_articles", stdout=StringIO())
-    draft = ArticleFactory(draft=True)
-    scheduled = ArticleFactory(scheduled=True)
+    draft = ArticleFactory.create(draft=True)
+    scheduled = ArticleFactory.create(scheduled=True)
 
     response = client.get("/sitemap.xml")
 
     assert response.status_code == HTTPStatus.OK
-    entries = {
-        url.find("sm:loc", SITEMAP_NS).text: url.find("sm:lastmod", SITEMAP_NS)
-        for url in ET.fromstring(response.content).findall("sm:url", SITEMAP_NS)  # noqa: S314 (our own sitemap)
-    }
+    entries = {}
+    for url in ET.fromstring(response.content).findall("sm:url", SITEMAP_NS):  # noqa: S314 (our own sitemap)
+        loc = url.find("sm:loc", SITEMAP_NS)
+        assert loc is not None
+        entries[loc.text] = url.find("sm:lastmod", SITEMAP_NS)
     assert "https://clinic.example.org/" in entries
     assert "https://clinic.example.org/articles/" in entries
     for article in Article.objects.live():
         location = f"https://clinic.example.org{article.get_absolute_url()}"
         assert location in entries
-        assert entries[location].text == timezone.localdate(article.last_updated_at).isoformat()
+        lastmod = entries[location]
+        assert lastmod is not None
+        assert lastmod.text == timezone.localdate(article.last_updated_at).isoformat()
     assert f"https://clinic.example.org{draft.get_absolute_url()}" not in entries
     assert f"https://clinic.example.org{scheduled.get_absolute_url()}" not in entries
     assert "https://clinic.example.org/articles/cross-training-for-runners/" not in entries
@@ -137,7 +140,7 @@ def test_robots_txt_allows_the_site_keeps_out_admin_and_api_and_names_the_sitema
 
 
 def test_a_preview_asks_search_engines_not_to_index_it(admin_client):
-    article = ArticleFactory(draft=True)
+    article = ArticleFactory.create(draft=True)
 
     html = admin_client.get(article.get_absolute_url()).content.decode()
 
@@ -145,7 +148,7 @@ def test_a_preview_asks_search_engines_not_to_index_it(admin_client):
 
 
 def test_a_live_article_may_be_indexed(client):
-    html = client.get(ArticleFactory().get_absolute_url()).content.decode()
+    html = client.get(ArticleFactory.create().get_absolute_url()).content.decode()
 
     assert 'name="robots"' not in html
     assert escape("Medically reviewed by") in html

@@ -25,16 +25,16 @@ def staff_client(client, django_user_model):
 
 @pytest.mark.parametrize("kind", ["draft", "scheduled"])
 def test_the_public_gets_not_found_for_a_hidden_article(client, kind):
-    article = ArticleFactory(**{kind: True})
+    article = ArticleFactory.create(**{kind: True})
 
     assert client.get(article.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
 
 
 @pytest.mark.parametrize("kind", ["draft", "scheduled"])
 def test_hidden_articles_are_left_out_of_every_list(client, kind):
-    topic = TopicFactory(slug="recovery")
-    hidden = ArticleFactory(title="Not for the public yet", topics=[topic], **{kind: True})
-    ArticleFactory(title="Visible piece", topics=[topic])
+    topic = TopicFactory.create(slug="recovery")
+    hidden = ArticleFactory.create(title="Not for the public yet", topics=[topic], **{kind: True})
+    ArticleFactory.create(title="Visible piece", topics=[topic])
 
     for url in ("/", "/articles/", "/articles/topic/recovery/"):
         html = client.get(url).content.decode()
@@ -45,7 +45,7 @@ def test_hidden_articles_are_left_out_of_every_list(client, kind):
 
 @pytest.mark.parametrize("kind", ["draft", "scheduled"])
 def test_staff_preview_a_hidden_article_at_its_address_and_it_is_never_cached(client, staff_client, kind):
-    article = ArticleFactory(title="Preview me", **{kind: True})
+    article = ArticleFactory.create(title="Preview me", **{kind: True})
 
     response = staff_client.get(article.get_absolute_url())
 
@@ -65,13 +65,13 @@ def test_staff_preview_a_hidden_article_at_its_address_and_it_is_never_cached(cl
 def test_a_visitor_who_is_not_staff_cannot_preview(client, django_user_model):
     user = django_user_model.objects.create_user(username="patient", password="a-long-test-password")
     client.force_login(user)
-    article = ArticleFactory(draft=True)
+    article = ArticleFactory.create(draft=True)
 
     assert client.get(article.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
 
 
 def test_a_scheduled_article_goes_live_once_its_time_has_come(client):
-    article = ArticleFactory(scheduled=True)
+    article = ArticleFactory.create(scheduled=True)
     assert client.get(article.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
 
     # As if the clock had moved on: queryset.update sends no signal.
@@ -81,17 +81,17 @@ def test_a_scheduled_article_goes_live_once_its_time_has_come(client):
 
 
 def test_live_means_published_and_not_in_the_future():
-    live = ArticleFactory()
-    ArticleFactory(draft=True)
-    ArticleFactory(scheduled=True)
-    ArticleFactory(draft=True, published_at=timezone.now() - timedelta(days=1))
+    live = ArticleFactory.create()
+    ArticleFactory.create(draft=True)
+    ArticleFactory.create(scheduled=True)
+    ArticleFactory.create(draft=True, published_at=timezone.now() - timedelta(days=1))
 
     assert list(Article.objects.live()) == [live]
 
 
 def test_the_admin_lists_searches_and_filters_articles(admin_client):
-    ArticleFactory(title="Hamstring stretches", summary="Loosen up.")
-    ArticleFactory(title="Shoe fitting")
+    ArticleFactory.create(title="Hamstring stretches", summary="Loosen up.")
+    ArticleFactory.create(title="Shoe fitting")
 
     listing = admin_client.get("/admin/articles/article/")
     search = admin_client.get("/admin/articles/article/", {"q": "hamstring"})
@@ -104,7 +104,7 @@ def test_the_admin_lists_searches_and_filters_articles(admin_client):
 
 
 def test_view_on_site_from_the_admin_opens_the_draft_for_staff(admin_client):
-    article = ArticleFactory(title="Draft in the works", draft=True)
+    article = ArticleFactory.create(title="Draft in the works", draft=True)
     shortcut = f"/admin/r/{ContentType.objects.get_for_model(Article).pk}/{article.pk}/"
 
     change = admin_client.get(f"/admin/articles/article/{article.pk}/change/")
@@ -118,7 +118,7 @@ def test_view_on_site_from_the_admin_opens_the_draft_for_staff(admin_client):
 
 @pytest.mark.parametrize("url", ["/admin/articles/person/", "/admin/articles/topic/", "/admin/articles/article/add/"])
 def test_the_other_admin_pages_open(admin_client, url):
-    ArticleFactory()
+    ArticleFactory.create()
 
     assert admin_client.get(url).status_code == HTTPStatus.OK
 
@@ -133,7 +133,7 @@ def test_the_other_admin_pages_open(admin_client, url):
     ],
 )
 def test_an_article_dated_in_a_clock_change_hour_can_be_saved_in_the_admin(admin_client, local_time, saved_utc):
-    article = ArticleFactory(published_at=datetime(2026, 1, 5, 9, tzinfo=UTC))
+    article = ArticleFactory.create(published_at=datetime(2026, 1, 5, 9, tzinfo=UTC))
     day, time = local_time.split()
 
     response = admin_client.post(

@@ -5,25 +5,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from clinic.opening_hours import parse_opening_hours
-from requests_app.business_hours import (
-    BusinessCalendar,
-    callback_due_at,
-    callback_timing,
-    clinic_calendar,
-    day_choices,
-    keep_best_time,
-    slot_choices,
-)
-from requests_app.formatting import best_time_note
+from requests_app.business_hours import BusinessCalendar, day_choices, keep_best_time, slot_choices
+from requests_app.deadlines import callback_due_at, callback_timing, clinic_calendar
+from requests_app.formatting import best_time_note, best_time_text
 from requests_app.models import ClinicClosure
+from requests_app.opening_hours import parse_opening_hours
 
 TZ = ZoneInfo("America/New_York")
 HOURS = "mon-fri 08:00-18:00; sat 09:00-13:00"
 
 
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=TZ)
+def at(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TZ)
 
 
 def calendar(*closed: date) -> BusinessCalendar:
@@ -193,6 +186,27 @@ def test_slot_labels_show_the_hours_the_clinic_is_open_in_them():
         ("afternoon", "Afternoon (2 pm to 4:45 pm)"),
     ]
     assert day_choices(parse_opening_hours(HOURS))[-1] == ("sat", "Saturday")
+
+
+@pytest.mark.parametrize(
+    ("slots", "days", "text", "short"),
+    [
+        (["morning", "evening"], ["tue", "thu"],
+         "Morning (8 am to 12 noon) or Evening (5 pm to 6 pm) on Tuesday or Thursday",
+         "Morning, Evening \u00b7 Tue, Thu"),
+        (["afternoon"], [], "Afternoon (2 pm to 5 pm)", "Afternoon"),
+        ([], ["fri"], "on Friday", "Fri"),
+        # Never open on Sundays, never in the evening on Saturdays: what is left is said.
+        (["evening"], ["sat", "sun"], "on Saturday", "Sat"),
+        ([], ["sun"], "any time we are open", "any time"),
+        ([], [], "any time we are open", "any time"),
+    ],
+)  # fmt: skip
+def test_a_best_time_is_said_one_way_everywhere_as_the_clinic_keeps_it(settings, slots, days, text, short):
+    """The queue, the call console, the staff API and a repeat's note all say it through this one function."""
+    settings.CLINIC = {**settings.CLINIC, "OPENING_HOURS": HOURS}
+    assert best_time_text(slots, days) == text
+    assert best_time_text(slots, days, short=True) == short
 
 
 def timing(received, *, slots=(), days=(), priority="routine", hours=None):

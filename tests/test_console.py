@@ -8,7 +8,7 @@ shifts.py); each admin door once. Times run on a fixed clock: a Tuesday at
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from http import HTTPStatus
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ from requests_app.services.callbacks import CallbackError
 from requests_app.services.pipeline import request_process
 from requests_app.services.shifts import staff_set_on_shift
 from tests.support.intake import submit
+from tests.support.matching import must_search
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +66,7 @@ def new_callback(*, due_in: timedelta = timedelta(minutes=-5), **fields) -> Call
     """A request through the real intake and pipeline, unassigned, due `due_in` from now (overdue by default)."""
     StaffProfile.objects.update(on_shift=False)
     callback = request_process(request_id=submit(**fields).request.pk)
+    assert callback is not None
     Callback.objects.filter(pk=callback.pk).update(due_at=timezone.now() + due_in)
     callback.refresh_from_db()
     return callback
@@ -74,7 +76,14 @@ def location() -> str:
     return getattr(settings, "CLINIC_LOCATIONS", ["Harbourview clinic, main reception"])[0]
 
 
-def weekday_after(days: int) -> datetime:
+def next_call(user: User) -> Callback:
+    """The desk's next call for `user`, which the test expects there to be."""
+    callback = calls.callback_next_for(user=user)
+    assert callback is not None
+    return callback
+
+
+def weekday_after(days: int) -> date:
     day = timezone.localdate() + timedelta(days=days)
     while day.weekday() >= 5:
         day += timedelta(days=1)
@@ -247,10 +256,11 @@ def test_next_call_takes_emergency_then_urgent_then_routine_and_claims_it(now, f
     taken = []
     for _ in range(3):
         callback = calls.callback_next_for(user=front_desk)
+        assert callback is not None
         taken.append(callback)
         assert (callback.assigned_to, callback.status) == (front_desk, CallbackStatus.IN_PROGRESS)
         # Until the call is made, the same one is still the next call; once made, it rests (RETRY_AFTER).
-        assert calls.callback_next_for(user=front_desk).pk == callback.pk
+        assert next_call(front_desk).pk == callback.pk
         calls.callback_record_outcome(callback_id=callback.pk, user=front_desk, outcome=CallOutcome.NO_ANSWER)
 
     assert [c.pk for c in taken] == [emergency.pk, urgent.pk, routine.pk]
@@ -261,9 +271,9 @@ def test_next_call_skips_a_callback_whose_best_time_is_not_now_and_takes_one_wit
     afternoon = new_callback(best_time_slots=["afternoon"], due_in=timedelta(hours=-2))
     anytime = new_callback(due_in=timedelta(hours=-1))
     morning = new_callback(best_time_slots=["morning"], best_days=["tue"], due_in=timedelta(minutes=30))
-    assert calls.callback_next_for(user=front_desk).pk == anytime.pk
+    assert next_call(front_desk).pk == anytime.pk
     calls.callback_record_outcome(callback_id=anytime.pk, user=front_desk, outcome=CallOutcome.BUSY)
-    assert calls.callback_next_for(user=front_desk).pk == morning.pk
+    assert next_call(front_desk).pk == morning.pk
     calls.callback_record_outcome(callback_id=morning.pk, user=front_desk, outcome=CallOutcome.BUSY)
     assert calls.callback_next_for(user=front_desk) is None
     afternoon.refresh_from_db()
@@ -274,7 +284,7 @@ def test_next_call_leaves_callbacks_not_yet_due(now, front_desk):
     new_callback(due_in=timedelta(hours=9))
     assert calls.callback_next_for(user=front_desk) is None
     soon = new_callback(due_in=timedelta(hours=7))
-    assert calls.callback_next_for(user=front_desk).pk == soon.pk
+    assert next_call(front_desk).pk == soon.pk
 
 
 def test_next_call_leaves_a_colleagues_live_claim_and_takes_a_lapsed_one(now, front_desk, other_front_desk, settings):
@@ -287,6 +297,7 @@ def test_next_call_leaves_a_colleagues_live_claim_and_takes_a_lapsed_one(now, fr
         claimed_at=now - timedelta(minutes=31), holder_active_at=now - timedelta(minutes=31)
     )
     taken = calls.callback_next_for(user=front_desk)
+    assert taken is not None
     assert taken.pk == lapsed.pk
     assert taken.assigned_to == front_desk
     held.refresh_from_db()
@@ -300,7 +311,7 @@ def test_next_call_does_not_ring_a_patient_again_right_after_a_call(now, front_d
     assert calls.callback_next_for(user=front_desk) is None
     later = now + calls.RETRY_AFTER[Priority.ROUTINE] + timedelta(minutes=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    assert calls.callback_next_for(user=front_desk).pk == callback.pk
+    assert next_call(front_desk).pk == callback.pk
 
 
 def test_when_a_colleague_claims_the_next_call_first_the_one_after_it_is_taken(
@@ -309,7 +320,7 @@ def test_when_a_colleague_claims_the_next_call_first_the_one_after_it_is_taken(
     first = new_callback(symptoms=["saddle_numbness"])
     second = new_callback(symptoms=["leg_weakness"])
     real_claim = callback_services.callback_claim
-    raced = []
+    raced: list[int] = []
 
     def colleague_is_quicker(*, callback_id, user):
         if not raced:
@@ -319,6 +330,7 @@ def test_when_a_colleague_claims_the_next_call_first_the_one_after_it_is_taken(
 
     monkeypatch.setattr(calls.callbacks, "callback_claim", colleague_is_quicker)
     taken = calls.callback_next_for(user=front_desk)
+    assert taken is not None
     assert raced == [first.pk]
     assert taken.pk == second.pk and taken.assigned_to == front_desk
     first.refresh_from_db()
@@ -470,7 +482,7 @@ def test_reached_opens_the_scheduling_form_pre_filled_and_saving_it_logs_the_cal
     callback = new_callback(best_time_slots=["afternoon"], best_days=["thu"])
     form = desk.get(f"{QUEUE}{callback.pk}/schedule/?reached=1").content.decode()
     assert "The patient answered." in form
-    day = re.search(r'name="appointment_date" value="([0-9-]+)"', form).group(1)
+    day = must_search(r'name="appointment_date" value="([0-9-]+)"', form).group(1)
     assert datetime.fromisoformat(day).weekday() == 3  # the first Thursday from tomorrow
     assert re.search(r'name="appointment_time" value="14:00(:00)?"', form)
 

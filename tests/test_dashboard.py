@@ -31,11 +31,13 @@ def test_waits_are_said_in_words(duration, text):
 def test_a_callback_not_yet_called_and_not_yet_due_is_neither_on_time_nor_late(front_desk):
     StaffProfile.objects.update(on_shift=False)
     called = request_process(request_id=submit().request.pk)
+    assert called is not None
     request_process(request_id=submit().request.pk)  # waiting, not yet due
     services.callback_log_attempt(callback_id=called.pk, user=front_desk, outcome=CallOutcome.NO_ANSWER)
     assert callback_performance(days=7)["within_deadline_share"] == 1.0
 
     late = request_process(request_id=submit().request.pk)
+    assert late is not None
     Callback.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(minutes=1))
     assert callback_performance(days=7)["within_deadline_share"] == 0.5
 

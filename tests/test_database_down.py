@@ -20,11 +20,11 @@ from http import HTTPStatus
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import InterfaceError, OperationalError, ProgrammingError, connection, transaction
+from django.db import Error, InterfaceError, OperationalError, ProgrammingError, connection, transaction
 from django.test import Client, RequestFactory
 
 from clinic.health import READY_DATABASE_CONNECT_TIMEOUT
-from clinic.middleware import RETRY_AFTER_SECONDS, database_unavailable, database_unavailable_response
+from requests_app.database_down import RETRY_AFTER_SECONDS, database_unavailable, database_unavailable_response
 from requests_app.models import AppointmentRequest
 from tests.factories import ArticleFactory
 from tests.support.intake import patient_fields
@@ -171,7 +171,9 @@ def test_the_page_sent_again_once_the_database_is_back_is_accepted_once():
     """The patient's path: the form, a failed send, the same page sent again a minute later (CSRF enforced)."""
     browser = Client(enforce_csrf_checks=True)
     page = browser.get(FORM_URL).content.decode()
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert match is not None
+    csrf = match.group(1)
     data = everything_typed(csrfmiddlewaretoken=csrf)
     with database_unreachable():
         failed = browser.post(FORM_URL, data)
@@ -217,7 +219,7 @@ def test_the_form_page_from_an_article_link_still_shows_the_form(client):
 @pytest.mark.parametrize("path", ["/", "/articles/", "article"])
 def test_other_public_pages_answer_a_plain_503_page_with_the_phone_number(client, path):
     if path == "article":
-        path = ArticleFactory().get_absolute_url()
+        path = ArticleFactory.create().get_absolute_url()
     with database_unreachable():
         response = client.get(path)
     assert_unavailable(response)
@@ -333,7 +335,7 @@ def test_a_refused_connection_counts_as_the_database_being_unavailable():
 
 def test_errors_from_a_database_that_answers_are_not_an_outage_but_bugs():
     """A 503 would hide them: they stay 500s."""
-    errors = []
+    errors: list[Error] = []
     for sql in ("SELECT * FROM no_such_table", "SELECT no_such_column FROM requests_app_appointmentrequest"):
         try:
             with transaction.atomic(), connection.cursor() as cursor:

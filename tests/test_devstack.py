@@ -13,6 +13,8 @@ from tests.support.processes import ROOT
 @pytest.fixture(scope="module")
 def devstack():
     spec = importlib.util.spec_from_file_location("devstack", ROOT / "scripts" / "devstack.py")
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["devstack"] = module  # dataclasses look their module up while it loads
     try:

@@ -12,7 +12,7 @@ import pytest
 
 from requests_app.emails import SUBJECTS, build_email
 from requests_app.models import Notification
-from requests_app.services import callbacks as services
+from requests_app.services.appointments import appointment_schedule
 from requests_app.services.pipeline import request_process
 from tests.support.appointments import bookable_day
 from tests.support.intake import submit
@@ -50,7 +50,8 @@ def one_email_of_each_event(front_desk):
     """An unsaved notification of every event the clinic sends, for one request that went all the way."""
     request = submit().request
     callback = request_process(request_id=request.pk)
-    services.callback_schedule(
+    assert callback is not None
+    appointment_schedule(
         callback_id=callback.pk,
         user=front_desk,
         appointment_date=bookable_day(time(10, 30), after=3),

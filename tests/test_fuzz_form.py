@@ -120,7 +120,7 @@ def test_random_posts_to_the_request_form_never_get_a_server_error(unthrottled):
     @example(changes={f"f{n}": "x" for n in range(1_500)}, drop=set(), urlencoded=True)  # too many fields
     @example(changes={"reason": "x" * 3_000_000}, drop=set(), urlencoded=False)  # past the upload limit
     @hypothesis.settings(
-        max_examples=300,
+        max_examples=150,  # per run; see PUBLIC_EXAMPLES in test_fuzz_api.py
         deadline=None,
         database=None,
         print_blob=True,

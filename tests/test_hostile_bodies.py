@@ -92,7 +92,7 @@ def test_json_nested_too_deep_gets_400_not_500(client, depth):
 
 def test_json_nested_to_the_limit_is_parsed_and_judged_on_its_fields(client):
     fields = patient_fields()
-    nested = "x"
+    nested: str | list = "x"
     for _ in range(MAX_DEPTH - 1):
         nested = [nested]
     fields["campaign"] = nested

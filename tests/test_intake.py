@@ -14,7 +14,6 @@ from requests_app.models import (
     RequestNote,
     RequestStatus,
 )
-from requests_app.services.intake import client_ip_hash
 from requests_app.services.pipeline import pipeline_republish_stale
 from tests.support.intake import patient_fields, submit
 from tests.support.processes import free_port
@@ -82,11 +81,21 @@ def test_unknown_screening_questions_and_answers_are_dropped():
     assert request.priority == Priority.ROUTINE
 
 
-def test_the_client_ip_is_stored_only_as_a_keyed_hash():
+def test_the_client_ip_is_stored_only_as_a_keyed_hash(settings):
+    import hashlib
+
     request = submit(client_ip="203.0.113.7").request
-    assert request.ip_hash == client_ip_hash("203.0.113.7")
-    assert "203.0.113.7" not in request.ip_hash
-    assert len(request.ip_hash) == 64
+    same_client = submit(client_ip="203.0.113.7").request
+    other_client = submit(client_ip="203.0.113.8").request
+    settings.IP_HASH_SALT = "another-deployment-s-key"
+    other_key = submit(client_ip="203.0.113.7").request
+
+    assert re.fullmatch(r"[0-9a-f]{64}", request.ip_hash)
+    assert request.ip_hash == same_client.ip_hash, "one client, one hash"
+    assert other_client.ip_hash != request.ip_hash
+    # Keyed: not the bare hash anyone can compute for every address, and another key gives another hash.
+    assert request.ip_hash != hashlib.sha256(b"203.0.113.7").hexdigest()
+    assert other_key.ip_hash != request.ip_hash
 
 
 def test_a_repeat_from_the_same_phone_is_a_row_of_its_own_merged_into_the_open_request_as_a_note():

@@ -7,8 +7,8 @@ from datetime import time
 
 import pytest
 
-from clinic.context_processors import clinic, clinic_hours_text
-from clinic.opening_hours import format_opening_hours, opening_hours_text, parse_opening_hours, short_clock
+from requests_app.context_processors import clinic, clinic_hours_text
+from requests_app.opening_hours import format_opening_hours, opening_hours_text, parse_opening_hours, short_clock
 
 WEEKDAY_HOURS = [(time(8), time(18))]
 

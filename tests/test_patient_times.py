@@ -11,6 +11,7 @@ import pytest
 from requests_app.emails import better_time_token, build_email
 from requests_app.models import AppointmentRequest, CallOutcome, Notification, StaffProfile
 from requests_app.services import callbacks as services
+from requests_app.services.appointments import appointment_schedule
 from requests_app.services.pipeline import request_process
 from tests.support.appointments import bookable_day
 from tests.support.intake import submit
@@ -67,21 +68,24 @@ def test_every_time_a_patient_reads_is_on_the_clinic_s_clock_with_its_abbreviati
     StaffProfile.objects.update(on_shift=False)
     request = submit(best_days=["fri"]).request
     callback = request_process(request_id=request.pk)
-    services.callback_schedule(
+    assert callback is not None
+    appointment_schedule(
         callback_id=callback.pk,
         user=front_desk,
         appointment_date=bookable_day(time(15, 45), after=2),
         appointment_time=time(15, 45),
     )
     request.refresh_from_db()
-    texts = []
+    texts: list[str] = []
     for event in ("patient_acknowledgement", "appointment_scheduled", "appointment_reminder", "patient_unreachable"):
         message = build_email(Notification(event=event, recipient=request.email, request=request))
         [(html, _)] = message.alternatives
-        texts += [message.subject, message.body, re.sub(r"<[^>]+>", " ", html)]
+        assert isinstance(html, str)
+        texts += [str(message.subject), str(message.body), re.sub(r"<[^>]+>", " ", html)]
         if event == "appointment_scheduled":
             [(_, ics, _)] = message.attachments
             calendar = ics.decode() if isinstance(ics, bytes) else ics
+            assert isinstance(calendar, str)
             # What a calendar shows in words; its DTSTART carries the clinic's zone (test_notifications).
             texts += re.findall(r"^(?:SUMMARY|DESCRIPTION|LOCATION):.*$", calendar, re.M)
     assert any("3:45 pm E" in text for text in texts)
@@ -94,6 +98,7 @@ def test_every_time_a_patient_reads_is_on_the_clinic_s_clock_with_its_abbreviati
 def test_the_better_time_page_says_by_when_we_will_call_again_on_the_clinic_s_clock(client, front_desk):
     StaffProfile.objects.update(on_shift=False)
     callback = request_process(request_id=submit().request.pk)
+    assert callback is not None
     for _ in range(3):
         services.callback_log_attempt(callback_id=callback.pk, user=front_desk, outcome=CallOutcome.NO_ANSWER)
     services.callback_mark_unreachable(callback_id=callback.pk, user=front_desk)

@@ -186,6 +186,7 @@ def new_callback(**fields) -> Callback:
     """
     StaffProfile.objects.update(on_shift=False)
     callback = request_process(request_id=submit(**fields).request.pk)
+    assert callback is not None
     for outcome in ("no_answer", "busy", "voicemail"):
         CallAttempt.objects.create(callback=callback, made_at=timezone.now(), outcome=outcome)
     return callback
@@ -208,7 +209,7 @@ def world(users) -> dict:
 
     callback = new_callback(**PATIENT)
     request = callback.request
-    article = ArticleFactory()
+    article = ArticleFactory.create()
     login_record = {
         "user_agent": "pytest",
         "ip_address": "203.0.113.5",
@@ -227,7 +228,7 @@ def world(users) -> dict:
         "requests_app.heartbeat": Heartbeat.objects.create(name="worker", beat_at=timezone.now()),
         "articles.article": article,
         "articles.person": article.author,
-        "articles.topic": TopicFactory(),
+        "articles.topic": TopicFactory.create(),
         "auth.user": users[DESK],
         "auth.group": Group.objects.get(name="Front desk"),
         "axes.accessattempt": AccessAttempt.objects.create(

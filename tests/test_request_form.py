@@ -11,6 +11,7 @@ from django.core import signing
 from requests_app.forms import FORM_TOKEN_SALT
 from requests_app.models import AppointmentRequest, RequestNote
 from tests.support.intake import screening_answered
+from tests.support.matching import must_search
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +145,7 @@ def test_the_desk_sees_what_to_check_on_the_callback_of_a_fast_form(client, admi
 
     client.post(URL, form_data(form_token=token(age_seconds=0.4)))
     callback = request_process(request_id=AppointmentRequest.objects.get().pk)
+    assert callback is not None
     html = admin_client.get(f"/admin/requests_app/callback/{callback.pk}/change/").content.decode()
     assert "after the page loaded (browser autofill does that, and so do bots): check it is a real request" in html
 
@@ -159,7 +161,7 @@ def test_a_fast_form_with_the_honeypot_filled_is_still_refused(client):
     assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert AppointmentRequest.objects.count() == 0
     # The page carries a fresh token, so a person who was refused by mistake can send it again.
-    fresh = re.search(r'name="form_token" value="([^"]+)"', response.content.decode()).group(1)
+    fresh = must_search(r'name="form_token" value="([^"]+)"', response.content.decode()).group(1)
     assert signing.loads(fresh, salt=FORM_TOKEN_SALT)["t"] > time.time() - 5
 
 
@@ -201,6 +203,7 @@ def test_stored_script_tags_are_escaped_on_the_pages(client, admin_client):
     from requests_app.services.pipeline import request_process
 
     callback = request_process(request_id=request.pk)
+    assert callback is not None
     html = admin_client.get(f"/admin/requests_app/callback/{callback.pk}/change/").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -215,6 +218,7 @@ def test_the_source_article_and_campaign_are_recorded(client):
 
         call_command("load_articles", verbosity=0)
     article = Article.objects.filter(status="published").first()
+    assert article is not None
     page = client.get(f"{URL}?article={article.slug}&utm_campaign=spring-5k")
     html = page.content.decode()
     assert article.title in html
@@ -251,21 +255,23 @@ def test_an_article_leads_to_the_form_which_records_the_article_as_the_source():
     call_command("load_articles", verbosity=0)
     browser = Client(enforce_csrf_checks=True)
     article_page = browser.get("/articles/why-running-hurts-your-back/").content.decode()
-    link = re.search(r'<section id="request-appointment".*?<a class="button" href="([^"]+)"', article_page, re.S)
+    link = must_search(r'<section id="request-appointment".*?<a class="button" href="([^"]+)"', article_page, re.S)
     assert link.group(1) == "/request-appointment/?article=why-running-hurts-your-back"
 
     form_page = browser.get(link.group(1)).content.decode()
     assert "You were reading:" in form_page
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form_page).group(1)
-    form_token = re.search(r'name="form_token" value="([^"]+)"', form_page).group(1)
-    article = re.search(r'name="article" value="([^"]+)"', form_page).group(1)
+    csrf = must_search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form_page).group(1)
+    form_token = must_search(r'name="form_token" value="([^"]+)"', form_page).group(1)
+    article = must_search(r'name="article" value="([^"]+)"', form_page).group(1)
     signed = signing.loads(form_token, salt=FORM_TOKEN_SALT)
     signed["t"] -= 10  # the visitor took ten seconds to fill it in
     data = form_data(form_token=signing.dumps(signed, salt=FORM_TOKEN_SALT), article=article, csrfmiddlewaretoken=csrf)
     response = browser.post(URL, data)
 
     assert response.status_code == HTTPStatus.SEE_OTHER, response.content.decode()[:2000]
-    assert AppointmentRequest.objects.get().source_article.slug == "why-running-hurts-your-back"
+    source_article = AppointmentRequest.objects.get().source_article
+    assert source_article is not None
+    assert source_article.slug == "why-running-hurts-your-back"
 
 
 def test_a_draft_article_is_not_recorded_as_a_source(client):
@@ -275,6 +281,7 @@ def test_a_draft_article_is_not_recorded_as_a_source(client):
 
     call_command("load_articles", verbosity=0)
     draft = Article.objects.exclude(status="published").first()
+    assert draft is not None
     client.post(URL, form_data(article=draft.slug))
     assert AppointmentRequest.objects.get().source_article is None
 
@@ -301,7 +308,7 @@ def test_a_forged_confirmation_address_is_a_404(client):
 
 def error_summary(html: str) -> list[str]:
     """The messages of the error summary, as a screen reader reads its list."""
-    summary = re.search(r'<div class="error-summary"[^>]*id="error-summary".*?</ul>', html, re.S).group(0)
+    summary = must_search(r'<div class="error-summary"[^>]*id="error-summary".*?</ul>', html, re.S).group(0)
     return [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li>(.*?)</li>", summary, re.S)]
 
 
@@ -337,7 +344,7 @@ def test_a_safety_question_left_out_is_named_by_the_question_in_the_summary(clie
 @pytest.mark.parametrize("typed", ["603 555 0123", "+1 (603) 555-0123", "555-01"])
 def test_the_phone_number_comes_back_exactly_as_it_was_typed_after_an_error(client, typed):
     html = client.post(URL, form_data(phone=typed, email="not-an-address")).content.decode()
-    phone_input = re.search(r'<input[^>]*name="phone"[^>]*>', html).group(0)
+    phone_input = must_search(r'<input[^>]*name="phone"[^>]*>', html).group(0)
     assert f'value="{typed}"' in phone_input, phone_input
     assert 'type="tel"' in phone_input
 
@@ -345,7 +352,7 @@ def test_the_phone_number_comes_back_exactly_as_it_was_typed_after_an_error(clie
 def test_optional_is_said_once_for_each_optional_field_and_never_for_a_required_one(client):
     html = client.get(URL).content.decode()
     fields = re.findall(r'<div class="field[^"]*">(.*?)\n</div>', html, re.S)
-    said = {re.search(r'name="(\w+)"', field).group(1): field.count("(optional)") for field in fields}
+    said = {must_search(r'name="(\w+)"', field).group(1): field.count("(optional)") for field in fields}
     for name in ("reason", "insurance_note", "pain_duration", "best_time_slots", "best_days", "symptoms"):
         assert said[name] == 1, (name, said[name])
     for name in ("first_name", "last_name", "phone", "email", "consent"):
@@ -356,7 +363,7 @@ def test_optional_is_said_once_for_each_optional_field_and_never_for_a_required_
 def test_after_a_failed_send_the_summary_comes_first_and_takes_the_focus(client):
     html = client.post(URL, form_data(first_name="")).content.decode()
     main = html[html.index('<main id="main"') :]
-    summary = re.search(r'<div class="error-summary"[^>]*>', main).group(0)
+    summary = must_search(r'<div class="error-summary"[^>]*>', main).group(0)
     # Straight after the page's heading, before anything else the patient would read.
     assert main.index("<h1>") < main.index('id="error-summary"') < main.index("Tell us how to reach you")
     assert 'tabindex="-1"' in summary and "autofocus" in summary and 'role="alert"' in summary
@@ -386,7 +393,7 @@ def test_the_privacy_notice_says_what_is_kept_for_how_long_and_how_to_have_it_de
     assert settings.CLINIC["PHONE"] in html
     for collected in ("phone number", "safety questions", "scrambled form of your internet address"):
         assert collected in html
-    assert "delete" in html
+    assert "ask us to delete it at any time" in html
 
 
 def test_the_privacy_notice_is_linked_where_consent_is_asked_and_from_every_page_s_footer(client):
@@ -467,7 +474,7 @@ def offered(html: str, name: str) -> dict[str, str]:
 def test_the_form_offers_only_the_days_and_times_the_clinic_is_open_with_their_real_hours(
     client, settings, spec, slots, days
 ):
-    from clinic.opening_hours import DAY_CODES, parse_opening_hours
+    from requests_app.opening_hours import DAY_CODES, parse_opening_hours
 
     settings.CLINIC = {**settings.CLINIC, "OPENING_HOURS": spec}
     hours = parse_opening_hours(spec)
@@ -479,6 +486,7 @@ def test_the_form_offers_only_the_days_and_times_the_clinic_is_open_with_their_r
     # and no day is left out that the clinic opens on.
     for label in slots.values():
         match = SLOT_LABEL.match(label)
+        assert match is not None, label
         start, end = clock(match["start"]), clock(match["end"])
         assert any(
             open_at <= start and end <= close_at for day in days for open_at, close_at in hours[DAY_CODES.index(day)]

@@ -55,14 +55,14 @@ def security_header_problems(response) -> list[str]:
     ):
         if csp and csp.get(directive) != wanted:
             problems.append(f"CSP {directive} is {csp.get(directive)}, not {wanted}")
-    for header, wanted in (
+    for header, wanted_value in (
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "same-origin"),
         ("X-Frame-Options", "DENY"),
         ("Cross-Origin-Opener-Policy", "same-origin"),
     ):
-        if response.get(header) != wanted:
-            problems.append(f"{header} is {response.get(header)!r}, not {wanted!r}")
+        if response.get(header) != wanted_value:
+            problems.append(f"{header} is {response.get(header)!r}, not {wanted_value!r}")
     return problems
 
 
@@ -84,7 +84,7 @@ def form_submission() -> dict:
 
 
 def test_every_public_page_and_the_admin_login_carry_the_csp_and_the_other_security_headers(client):
-    article = ArticleFactory()
+    article = ArticleFactory.create()
     submitted = client.post("/request-appointment/", form_submission())
     assert submitted.status_code == HTTPStatus.SEE_OTHER, submitted.content.decode()[:2000]
     pages = {

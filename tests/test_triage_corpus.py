@@ -9,6 +9,9 @@ import pytest
 
 from tests.triage.evaluation import load, score, summarise, texts_of_500, timing
 
+# One worker scores the corpus once for all these tests when pytest-xdist runs the suite (`make test`).
+pytestmark = pytest.mark.xdist_group("triage-corpus")
+
 
 @pytest.fixture(scope="module")
 def results():

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.html import escape
 
-from requests_app.business_hours import callback_due_at
+from requests_app.deadlines import callback_due_at
 from requests_app.models import AppointmentRequest, Callback, Notification, Priority, RequestNote, StaffProfile
 from requests_app.selectors import queue_summary
 from requests_app.services.callbacks import CallbackError, callback_close

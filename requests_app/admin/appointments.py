@@ -19,7 +19,6 @@ from django.utils import timezone
 from requests_app.admin.forms import AttendanceForm, CancelAppointmentForm, RescheduleForm
 from requests_app.formatting import clinic_local, format_moment
 from requests_app.models import Appointment, AppointmentStatus, Callback, CallbackStatus
-from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
 from requests_app.policy import Action, allowed, is_front_desk, is_supervisor
 from requests_app.services import appointments as services
 
@@ -43,7 +42,7 @@ def _when(appointment: Appointment) -> str:
 def reschedule_view(model_admin, request, pk):
     current = latest_appointment(pk)
 
-    def initial(callback):
+    def initial(_callback):
         if current is None or not current.is_booked:
             return None
         local = clinic_local(current.starts_at)
@@ -102,7 +101,7 @@ def _outcome_view(model_admin, request, pk, *, outcome: str):
     no_show = outcome == AppointmentStatus.NO_SHOW
     record = services.appointment_mark_no_show if no_show else services.appointment_mark_attended
 
-    def handle(callback, data):
+    def handle(callback, _data):  # the form is one box the desk must tick: nothing else to read
         appointment = record(callback_id=callback.pk, user=request.user)
         what = "did not come" if no_show else "came"
         model_admin.message_user(
@@ -166,14 +165,14 @@ def appointment_console_context(callback: Callback, user) -> dict:
     def link(name: str, label: str) -> None:
         links.append((label, reverse(f"admin:requests_app_callback_{name}", args=[callback.pk])))
 
-    bookable = callback.status in OPEN_CALLBACK_STATUSES or (callback.status == CallbackStatus.SCHEDULED and not live)
+    bookable = callback.is_open or (callback.status == CallbackStatus.SCHEDULED and not live)
     if desk and bookable and allowed(user, Action.WORK, callback, now):
         link("schedule", "Book again…" if appointment is not None else "Mark scheduled…")
     if live and allowed(user, Action.WORK, callback, now):
         link("reschedule", "Reschedule…")
         link("cancel", "Cancel the appointment…")
     recordable = appointment is not None and appointment.status != AppointmentStatus.CANCELLED
-    if recordable and allowed(user, Action.RECORD_ATTENDANCE, callback, now):
+    if appointment is not None and recordable and allowed(user, Action.RECORD_ATTENDANCE, callback, now):
         on_the_day = clinic_local(now).date() >= clinic_local(appointment.starts_at).date()
         if appointment.status != AppointmentStatus.ATTENDED and on_the_day:
             link("attended", "Attended…")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+from datetime import date, datetime, time
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -19,32 +19,39 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
+from typing_extensions import override
 
-from clinic.opening_hours import DAY_CODES, DAY_NAMES
+from articles.models import Article
 from requests_app.admin.appointments import appointment_console_context, appointment_urls
 from requests_app.admin.clock import clock_field
 from requests_app.admin.forms import CloseForm, PriorityForm, ScheduleForm, TakeOverForm
 from requests_app.admin.history import ReadOnlyHistoryAdmin
 from requests_app.admin.pagination import CappedCountPaginator
-from requests_app.business_hours import SLOTS_BY_CODE, clinic_opening_hours, keep_best_time, slot_label
-from requests_app.formatting import clinic_time, duration_text, format_moment, short_moment
-from requests_app.models import AppointmentRequest, Callback, CallbackStatus, CallOutcome, Notification, Priority
+from requests_app.emails import build_email
+from requests_app.formatting import best_time_text, clinic_time, duration_text, format_moment, short_moment
+from requests_app.models import Callback, CallbackStatus, CallOutcome, Notification, Priority
 from requests_app.models.callbacks import UNREACHABLE_AFTER_ATTEMPTS
 from requests_app.policy import Action, allowed, is_front_desk, is_supervisor, live_holder_id, refusal
 from requests_app.selectors import (
-    DUE_SOON,
+    CALLBACK_STATUS_FILTERS,
     best_time_is_now,
+    callback_list,
     request_triage_summary,
     suggested_appointment,
 )
 from requests_app.services import callbacks as services
 from requests_app.services import calls
+from requests_app.services.appointments import appointment_schedule
 from requests_app.services.priority import request_change_priority
 from requests_app.triage import SYMPTOMS_BY_CODE, flag_for
 from requests_app.triage.screening import QUESTIONS_BY_CODE, answers_for_display
 
 EVIDENCE_KINDS = {"text": "In their words", "screening": "Answered yes", "checklist": "Ticked"}
-BADGES = {Priority.EMERGENCY: "badge-emergency", Priority.URGENT: "badge-urgent", Priority.ROUTINE: "badge-routine"}
+BADGES: dict[str, str] = {
+    Priority.EMERGENCY: "badge-emergency",
+    Priority.URGENT: "badge-urgent",
+    Priority.ROUTINE: "badge-routine",
+}
 
 
 def tier_badge(priority: str) -> SafeString:
@@ -70,29 +77,9 @@ OUTCOME_LOGGED = {
 }
 
 
-def best_time_text(request: AppointmentRequest, *, short: bool = False) -> str:
-    """The patient's best time to call as the clinic keeps it: "Morning (8 am to 12 noon) on Tuesday or Thursday".
-
-    `short`: "Morning · Tue, Thu" for the queue. "any time we are open" when there is none.
-    """
-    hours = clinic_opening_hours()
-    kept = keep_best_time(hours, request.best_time_slots or (), request.best_days or ())
-    if not kept.kept:
-        return "any time" if short else "any time we are open"
-    days = [DAY_NAMES[DAY_CODES.index(day)] for day in kept.days]
-    if short:
-        slots = [SLOTS_BY_CODE[code].name for code in kept.slots]
-        return " · ".join(part for part in (", ".join(slots), ", ".join(day[:3] for day in days)) if part)
-    slots = [slot_label(hours, code) for code in kept.slots]
-    text = " or ".join(slots)
-    if days:
-        text = f"{text} on {' or '.join(days)}" if text else f"on {' or '.join(days)}"
-    return text
-
-
-def appointment_start(callback: Callback) -> datetime:
-    """The booked appointment as a moment on the clinic's clock (date and time are stored as the clinic's)."""
-    return datetime.combine(callback.appointment_date, callback.appointment_time, ZoneInfo(settings.TIME_ZONE))
+def appointment_start(day: date, at: time) -> datetime:
+    """A booked appointment's date and time (stored as the clinic's) as a moment on the clinic's clock."""
+    return datetime.combine(day, at, ZoneInfo(settings.TIME_ZONE))
 
 
 def due_text(callback: Callback, now) -> tuple[str, bool]:
@@ -156,6 +143,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "queue"
 
+    @override
     def lookups(self, request, model_admin):
         return [("open", "Open (new or in progress)"), *CallbackStatus.choices, ("all", "All")]
 
@@ -168,28 +156,27 @@ class QueueStatusFilter(admin.SimpleListFilter):
                 "display": title,
             }
 
+    @override
     def queryset(self, request, queryset):
         value = self.value() or "open"
-        if value == "open":
-            return queryset.filter(is_open=True)
-        if value in CallbackStatus.values:
-            return queryset.filter(status=value)
-        return queryset
+        status = value if value in CALLBACK_STATUS_FILTERS else "all"
+        return callback_list(filters={"status": status}, queryset=queryset)
 
 
 class OverdueFilter(admin.SimpleListFilter):
     title = "due"
     parameter_name = "due"
 
+    @override
     def lookups(self, request, model_admin):
         return [("overdue", "Overdue"), ("today", "Due in the next 8 hours")]
 
+    @override
     def queryset(self, request, queryset):
-        now = timezone.now()
         if self.value() == "overdue":
-            return queryset.filter(due_at__lt=now)
+            return callback_list(filters={"overdue": True}, queryset=queryset)
         if self.value() == "today":
-            return queryset.filter(due_at__gte=now, due_at__lt=now + DUE_SOON)
+            return callback_list(filters={"due_soon": True}, queryset=queryset)
         return queryset
 
 
@@ -197,14 +184,15 @@ class AssigneeFilter(admin.SimpleListFilter):
     title = "assigned to"
     parameter_name = "who"
 
+    @override
     def lookups(self, request, model_admin):
         return [("mine", "Me"), ("unassigned", "Nobody")]
 
     def queryset(self, request, queryset):
         if self.value() == "mine":
-            return queryset.filter(assigned_to=request.user)
+            return callback_list(filters={"assigned_to": request.user}, queryset=queryset)
         if self.value() == "unassigned":
-            return queryset.filter(assigned_to__isnull=True)
+            return callback_list(filters={"unassigned": True}, queryset=queryset)
         return queryset
 
 
@@ -212,15 +200,16 @@ class SourceArticleFilter(admin.SimpleListFilter):
     title = "source article"
     parameter_name = "article"
 
+    @override
     def lookups(self, request, model_admin):
-        from articles.models import Article
-
         return list(Article.objects.order_by("title").values_list("pk", "title"))
 
+    @override
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(request__source_article_id=self.value())
-        return queryset
+        article = self.value()
+        if article is None:
+            return queryset
+        return callback_list(filters={"source_article": article}, queryset=queryset)
 
 
 @admin.register(Callback)
@@ -299,7 +288,7 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
     @admin.display(description="best time")
     def best_time_short(self, obj: Callback) -> str:
         request = obj.request
-        text = best_time_text(request, short=True)
+        text = best_time_text(request.best_time_slots, request.best_days, short=True)
         if obj.is_open and best_time_is_now(slots=request.best_time_slots, days=request.best_days):
             return format_html('{} <strong class="best-now">now</strong>', text)
         return text
@@ -323,9 +312,10 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="holder")
     def holder(self, obj: Callback) -> str:
-        if obj.assigned_to_id is None:
+        holder = obj.assigned_to  # joined (list_select_related), and no query at all when nobody holds it
+        if holder is None:
             return "nobody"
-        name = obj.assigned_to.get_full_name() or obj.assigned_to.get_username()
+        name = holder.get_full_name() or holder.get_username()
         if live_holder_id(obj) is None:
             return format_html('<span class="lapsed">nobody ({}\u2019s claim lapsed)</span>', name)
         return name
@@ -336,9 +326,10 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="appointment")
     def appointment_when(self, obj: Callback) -> str:
-        if not (obj.appointment_date and obj.appointment_time):
+        day, at = obj.appointment_date, obj.appointment_time
+        if day is None or at is None:
             return "-"
-        return format_moment(appointment_start(obj))
+        return format_moment(appointment_start(day, at))
 
     # --- the change page's read-only details --------------------------------------
 
@@ -357,7 +348,7 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
     @admin.display(description="best time to call")
     def best_time(self, obj: Callback) -> str:
-        return best_time_text(obj.request)
+        return best_time_text(obj.request.best_time_slots, obj.request.best_days)
 
     @admin.display(description="received")
     def received(self, obj: Callback) -> str:
@@ -413,9 +404,11 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
     # --- permissions: nobody deletes, nobody adds by hand -------------------------
 
+    @override
     def has_add_permission(self, request):
         return False
 
+    @override
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -557,7 +550,7 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
             if reached:
                 calls.callback_schedule_on_call(callback_id=callback.pk, user=request.user, **booking)
             else:
-                services.callback_schedule(callback_id=callback.pk, user=request.user, **booking)
+                appointment_schedule(callback_id=callback.pk, user=request.user, **booking)
             self.message_user(request, "Scheduled; the confirmation email is on its way.", messages.SUCCESS)
 
         def initial(callback):
@@ -661,8 +654,6 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
 
     def unreachable_confirm_view(self, request, pk):
         """What "Mark unreachable" will do, with the email the patient will get, before the desk confirms."""
-        from requests_app.emails import build_email
-
         self._require_desk(request)
         callback = get_object_or_404(Callback.objects.select_related("request", "assigned_to"), pk=pk)
         failed = callback.failed_attempts().count()
@@ -749,7 +740,7 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
                 "phone": patient.phone.as_national if patient.phone else "",
                 "email": patient.email,
                 "prefers": patient.get_preferred_contact_display(),
-                "best_time": best_time_text(patient),
+                "best_time": best_time_text(patient.best_time_slots, patient.best_days),
                 "best_now": best_time_is_now(slots=patient.best_time_slots, days=patient.best_days, now=now),
                 "clinic_now": clinic_time(now),
                 "due": short_moment(callback.due_at),

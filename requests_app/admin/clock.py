@@ -18,7 +18,7 @@ EMPTY = "-"
 def clock_field(field: str, description: str, *, ordering: bool = True) -> Callable:
     """A read-only field or list column showing the model's `field` as "Tue 1 Dec, 10:12 am EST"."""
 
-    def show(self, obj) -> str:
+    def show(_model_admin, obj) -> str:
         value = getattr(obj, field)
         return short_moment(value) if value else EMPTY
 

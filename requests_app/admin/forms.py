@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -44,7 +46,8 @@ class ScheduleForm(forms.Form):
 
     def __init__(self, *args, supervisor: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["location"].choices = location_choices()
+        # Declared above as a ChoiceField; `fields` holds a copy of each declared field, of the same class.
+        cast(forms.ChoiceField, self.fields["location"]).choices = location_choices()
         self.fields["location"].initial = settings.CLINIC_LOCATIONS[0]
         minutes = settings.APPOINTMENT_MINUTES
         self.fields["appointment_time"].help_text = (

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
+from typing_extensions import override
 
 from requests_app.formatting import short_moment
 
@@ -32,5 +33,6 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    @override
     def get_historical_record_context_helper(self, request, historical_record):
         return ClinicClockHistoryHelper(self.model, historical_record)

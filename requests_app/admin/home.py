@@ -13,13 +13,14 @@ from requests_app.services.shifts import staff_set_on_shift
 
 def on_shift_view(request: HttpRequest):
     """POST on_shift=1 or 0: the signed-in desk member goes on or off shift, then back to the home page."""
-    if not is_front_desk(request.user):
+    user = request.user
+    if not (user.is_authenticated and is_front_desk(user)):
         raise PermissionDenied
     home = reverse("admin:index")
     if request.method != "POST":
         return HttpResponseRedirect(home)
     on_shift = request.POST.get("on_shift") == "1"
-    staff_set_on_shift(user=request.user, on_shift=on_shift)
+    staff_set_on_shift(user=user, on_shift=on_shift)
     if on_shift:
         messages.success(request, "You are on shift: new callbacks come to you in turn.")
     else:

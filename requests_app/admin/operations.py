@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from typing_extensions import override
 
 from requests_app.admin.clock import clock_field
 from requests_app.admin.history import ReadOnlyHistoryAdmin
@@ -22,9 +23,11 @@ from requests_app.services.pipeline import pipeline_retry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    @override
     def has_add_permission(self, request, obj=None):
         return False
 
+    @override
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -85,6 +88,7 @@ class StaffProfileAdmin(ReadOnlyHistoryAdmin):
     exclude = ["last_assigned_at"]
     last_assigned = clock_field("last_assigned_at", "last given a callback")
 
+    @override
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -101,6 +105,7 @@ class RetentionRunAdmin(ReadOnlyAdmin):
     ran = clock_field("ran_at", "ran")
     cut_off = clock_field("cutoff", "closed before")
 
+    @override
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -110,5 +115,6 @@ class HeartbeatAdmin(ReadOnlyAdmin):
     list_display = ["name", "beat"]
     beat = clock_field("beat_at", "last beat")
 
+    @override
     def has_change_permission(self, request, obj=None):
         return False

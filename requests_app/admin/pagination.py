@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 COUNT_CAP = 1_000
@@ -17,4 +18,7 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by()[: COUNT_CAP + 1].count()
+        objects = self.object_list
+        if not isinstance(objects, QuerySet):
+            return len(objects)  # a list: already in memory, nothing to cap
+        return objects.order_by()[: COUNT_CAP + 1].count()

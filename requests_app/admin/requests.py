@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from typing_extensions import override
 
 from requests_app.admin.clock import clock_field
 from requests_app.admin.history import ReadOnlyHistoryAdmin
@@ -16,13 +17,14 @@ class RequestNoteInline(admin.TabularInline):
     model = RequestNote
     extra = 0
     can_delete = False
-    fields = ["written", "kind", "body", "author"]
-    readonly_fields = fields
+    fields = readonly_fields = ("written", "kind", "body", "author")
     written = clock_field("created_at", "written", ordering=False)
 
+    @override
     def has_add_permission(self, request, obj=None):
         return False
 
+    @override
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -56,15 +58,19 @@ class AppointmentRequestAdmin(ReadOnlyHistoryAdmin):
         url = reverse("admin:requests_app_callback_change", args=[callback.pk])
         return format_html('<a href="{}">{}</a>', url, callback.get_status_display())
 
+    @override
     def get_readonly_fields(self, request, obj=None):
         fields = [f.name for f in self.model._meta.fields if f.name != "ip_hash"] + ["callback_link"]
         return [self.CLOCK_FIELDS.get(name, name) for name in fields]
 
+    @override
     def has_add_permission(self, request):
         return False
 
+    @override
     def has_change_permission(self, request, obj=None):
         return False
 
+    @override
     def has_delete_permission(self, request, obj=None):
         return False

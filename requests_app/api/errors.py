@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from clinic.middleware import database_unavailable, database_unavailable_response
+from requests_app.database_down import database_unavailable, database_unavailable_response
 
 
 def exception_handler(exc: Exception, context: dict) -> HttpResponse | None:

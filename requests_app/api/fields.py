@@ -19,6 +19,8 @@ newline only.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxLengthValidator, MinLengthValidator
@@ -62,7 +64,16 @@ def django_validator(function):
     return validate
 
 
-class CheckedAsSent:
+# The mixin is only ever mixed into a DRF field: type-checked as one, it may use the field's methods.
+if TYPE_CHECKING:
+    from rest_framework.validators import ContextValidator
+
+    _FieldMixinBase = serializers.Field
+else:
+    _FieldMixinBase = object
+
+
+class CheckedAsSent(_FieldMixinBase):
     """Mixin: the value as sent must match `schema_pattern` and `max_length` before DRF trims and validates it.
 
     `schema_pattern` goes into the schema as `pattern` (AsSentSchema below).
@@ -105,10 +116,11 @@ class CheckedAsSent:
             if isinstance(validator, MinLengthValidator | MaxLengthValidator):
                 continue  # the pattern's own message says more than "at least 7 characters"
             try:
+                # DRF's own test (Field.run_validators): one that requires context is also given the field.
                 if getattr(validator, "requires_context", False):
-                    validator(data, self)
+                    cast("ContextValidator[str]", validator)(data, self)
                 else:
-                    validator(data)
+                    cast("Callable[[str], None]", validator)(data)
             except serializers.ValidationError as error:
                 errors.extend(error.detail if isinstance(error.detail, list) else [error.detail])
             except DjangoValidationError as error:

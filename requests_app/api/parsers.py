@@ -15,6 +15,7 @@ from django.utils.http import parse_header_parameters
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.parsers import JSONParser
 from rest_framework.utils import json
+from typing_extensions import override
 
 MAX_DEPTH = 32
 UTF8 = frozenset({"utf-8", "utf8"})
@@ -41,6 +42,7 @@ def json_depth(text: str, *, stop_above: int = MAX_DEPTH) -> int:
 class StrictJSONParser(JSONParser):
     """JSONParser that reads only UTF-8 and refuses deep nesting, each with a message that says so."""
 
+    @override
     def parse(self, stream, media_type=None, parser_context=None):
         params = parse_header_parameters(media_type)[1] if media_type else {}
         charset = params.get("charset", "utf-8").strip().strip('"').lower()

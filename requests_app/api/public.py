@@ -14,11 +14,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from articles.selectors import article_source_get
 from requests_app.api.serializers import (
     AppointmentRequestCreatedSerializer,
     AppointmentRequestInputSerializer,
     ErrorSerializer,
 )
+from requests_app.deadlines import expected_callback_timing
+from requests_app.formatting import best_time_note, clinic_local, format_moment
 from requests_app.models import Channel
 from requests_app.services.idempotency import IdempotencyConflict, fingerprint, idempotent_submission
 from requests_app.services.intake import IntakeResult, appointment_request_create
@@ -33,17 +36,9 @@ IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 def created_body(result: IntakeResult) -> dict:
     """The answer, from the submission's own row only: a repeat merged into an open request reads like a new one."""
-    from requests_app.business_hours import callback_timing
-    from requests_app.formatting import best_time_note, clinic_local, format_moment
-
     request = result.request
     priority = request.priority
-    timing = callback_timing(
-        received_at=request.created_at,
-        priority=priority,
-        best_time_slots=request.best_time_slots,
-        best_days=request.best_days,
-    )
+    timing = expected_callback_timing(request)
     return {
         "reference": request.reference,
         "priority": priority,
@@ -153,11 +148,9 @@ class AppointmentRequestCreateView(APIView):
         fields["screening"] = dict(fields.get("screening") or {})
 
         def create():
-            from requests_app.views import _source_article
-
             result = appointment_request_create(
                 **fields,
-                source_article=_source_article(slug),
+                source_article=article_source_get(slug=slug),
                 channel=Channel.API,
                 client_ip=client_ip(request),
             )

@@ -24,9 +24,10 @@ from requests_app.api.fields import (
     StrictTrueField,
     django_validator,
 )
-from requests_app.business_hours import DAY_CODES, TIME_SLOTS
+from requests_app.business_hours import SLOTS
 from requests_app.models import ContactMethod, PainDuration, PatientType
 from requests_app.models.intake import REASON_MAX_LENGTH, Priority
+from requests_app.opening_hours import DAY_CODES
 from requests_app.triage import SYMPTOMS_BY_CODE
 from requests_app.triage.screening import ANSWER_CHOICES, QUESTIONS
 from requests_app.validation import (
@@ -118,7 +119,7 @@ class AppointmentRequestInputSerializer(serializers.Serializer):
     )
     preferred_contact = serializers.ChoiceField(choices=ContactMethod.choices, required=False, default="phone")
     best_time_slots = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(TIME_SLOTS)), required=False, default=list, max_length=4
+        child=serializers.ChoiceField(choices=[slot.code for slot in SLOTS]), required=False, default=list, max_length=4
     )
     best_days = serializers.ListField(
         child=serializers.ChoiceField(choices=list(DAY_CODES)), required=False, default=list, max_length=7

@@ -20,6 +20,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q, QuerySet
@@ -27,6 +28,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from redis.exceptions import RedisError
 from rest_framework import serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
@@ -37,6 +39,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+from typing_extensions import override
 
 from requests_app.api.staff_serializers import (
     AttemptInputSerializer,
@@ -48,9 +51,9 @@ from requests_app.api.staff_serializers import (
     StaffErrorSerializer,
     TakeOverInputSerializer,
 )
-from requests_app.models import CallAttempt, Callback, CallbackStatus
-from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
+from requests_app.models import CallAttempt, Callback
 from requests_app.policy import HeldByAnother, is_front_desk, is_supervisor
+from requests_app.selectors import CALLBACK_STATUS_FILTERS, CallbackFilters, callback_list
 from requests_app.services import callbacks as services
 from requests_app.services.priority import NOT_SUPERVISOR, request_change_priority
 
@@ -59,10 +62,20 @@ logger = logging.getLogger(__name__)
 TAGS = ["Staff queue"]
 NOT_LOGGED_IN = "Log in to the admin first: the staff API uses the admin's session."
 NOT_DESK = "Only the front desk and supervisors can use the staff API."
-STATUS_FILTERS = ("open", "all", *CallbackStatus.values)
 FLAG_FILTERS = ("mine", "unassigned", "overdue")
 TRUE_VALUES = {"true"}
 FALSE_VALUES = {"false"}
+
+
+def desk_user(request: Request) -> User:
+    """The signed-in staff member acting. IsFrontDesk or IsSupervisor let no one else through.
+
+    None for nobody signed in: REST_FRAMEWORK's UNAUTHENTICATED_USER (the stubs say AnonymousUser).
+    """
+    user = request.user
+    if user is None or not user.is_authenticated:
+        raise NotAuthenticated(NOT_LOGGED_IN)
+    return user
 
 
 class IsFrontDesk(BasePermission):
@@ -70,6 +83,7 @@ class IsFrontDesk(BasePermission):
 
     message = NOT_DESK
 
+    @override
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(user is not None and user.is_authenticated and is_front_desk(user))
@@ -80,6 +94,7 @@ class IsSupervisor(BasePermission):
 
     message = NOT_SUPERVISOR
 
+    @override
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(user is not None and user.is_authenticated and is_supervisor(user))
@@ -97,8 +112,8 @@ class StaffThrottle(UserRateThrottle):
     def allow_request(self, request, view) -> bool:
         try:
             return super().allow_request(request, view)
-        except Exception as error:
-            # The cache is down: the desk keeps working, unthrottled.
+        except (RedisError, OSError) as error:
+            # The cache (Redis) is down or hangs: the desk keeps working, unthrottled.
             logger.warning("staff rate limit not checked: cache unavailable (%s)", type(error).__name__)
             return True
 
@@ -117,6 +132,7 @@ class QueueCursorPagination(BasePagination):
     page_size_query_param = "page_size"
     ordering = ("priority_rank", "due_at", "pk")
 
+    @override
     def paginate_queryset(self, queryset: QuerySet, request: Request, view=None) -> list:
         self.request = request
         self.page_size = self._requested_size(request)
@@ -195,6 +211,7 @@ class QueueCursorPagination(BasePagination):
             },
         }
 
+    @override
     def get_schema_operation_parameters(self, view) -> list[dict]:
         return [
             {
@@ -261,7 +278,7 @@ def _flag(request: Request, name: str) -> bool:
             OpenApiParameter(
                 "status",
                 OpenApiTypes.STR,
-                enum=list(STATUS_FILTERS),
+                enum=list(CALLBACK_STATUS_FILTERS),
                 description="`open` (the default: new or in progress), `all`, or one status.",
             ),
             OpenApiParameter(
@@ -333,19 +350,14 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
             return queryset.prefetch_related(Prefetch("attempts", queryset=attempts))
         params = self.request.query_params
         wanted = params.get("status", "open")
-        if wanted not in STATUS_FILTERS:
-            raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(STATUS_FILTERS)}."]})
-        if wanted == "open":
-            queryset = queryset.filter(status__in=OPEN_CALLBACK_STATUSES)
-        elif wanted != "all":
-            queryset = queryset.filter(status=wanted)
+        if wanted not in CALLBACK_STATUS_FILTERS:
+            raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(CALLBACK_STATUS_FILTERS)}."]})
+        filters: CallbackFilters = {"status": wanted}
         if _flag(self.request, "mine"):
-            queryset = queryset.filter(assigned_to=self.request.user)
-        if _flag(self.request, "unassigned"):
-            queryset = queryset.filter(assigned_to__isnull=True)
-        if _flag(self.request, "overdue"):
-            queryset = queryset.filter(due_at__lt=timezone.now())
-        return queryset
+            filters["assigned_to"] = self.request.user
+        filters["unassigned"] = _flag(self.request, "unassigned")
+        filters["overdue"] = _flag(self.request, "overdue")
+        return callback_list(filters=filters, queryset=queryset)
 
     def list(self, request: Request) -> Response:
         _refuse_unknown_parameters(request, known=self.queue_parameters())
@@ -354,7 +366,8 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
             CallbackListItemSerializer(page, many=True, context=self.get_serializer_context()).data
         )
 
-    def retrieve(self, request: Request, pk: str) -> Response:
+    # The router passes pk= by keyword, and get_object() reads it from self.kwargs.
+    def retrieve(self, _request: Request, pk: str) -> Response:  # noqa: ARG002
         return Response(CallbackDetailSerializer(self.get_object(), context=self.get_serializer_context()).data)
 
     # --- the desk's actions ----------------------------------------------------
@@ -402,7 +415,7 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def claim(self, request: Request, pk: str) -> Response:
         callback_id = int(pk)
-        return self._act(callback_id, lambda: services.callback_claim(callback_id=callback_id, user=request.user))
+        return self._act(callback_id, lambda: services.callback_claim(callback_id=callback_id, user=desk_user(request)))
 
     @extend_schema(
         operation_id="staff_callback_release",
@@ -418,7 +431,7 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
         callback_id = int(pk)
         return self._act(
             callback_id,
-            lambda: services.callback_release(callback_id=callback_id, user=request.user),
+            lambda: services.callback_release(callback_id=callback_id, user=desk_user(request)),
         )
 
     @extend_schema(
@@ -437,7 +450,7 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
         return self._act(
             callback_id,
             lambda: services.callback_log_attempt(
-                callback_id=callback_id, user=request.user, outcome=data["outcome"], note=data["note"]
+                callback_id=callback_id, user=desk_user(request), outcome=data["outcome"], note=data["note"]
             ),
             respond=lambda attempt: Response(CallAttemptSerializer(attempt).data, status=HTTPStatus.CREATED),
         )
@@ -457,7 +470,7 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
         return self._act(
             callback_id,
             lambda: services.callback_close(
-                callback_id=callback_id, user=request.user, reason=data["reason"], note=data["note"]
+                callback_id=callback_id, user=desk_user(request), reason=data["reason"], note=data["note"]
             ),
         )
 
@@ -477,7 +490,9 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
         data = self._input(TakeOverInputSerializer)
         return self._act(
             callback_id,
-            lambda: services.callback_take_over(callback_id=callback_id, user=request.user, reason=data["reason"]),
+            lambda: services.callback_take_over(
+                callback_id=callback_id, user=desk_user(request), reason=data["reason"]
+            ),
         )
 
     @extend_schema(
@@ -500,7 +515,7 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
         def change():
             request_id = Callback.objects.values_list("request_id", flat=True).get(pk=callback_id)
             return request_change_priority(
-                request_id=request_id, actor=request.user, priority=data["priority"], reason=data["reason"]
+                request_id=request_id, actor=desk_user(request), priority=data["priority"], reason=data["reason"]
             )
 
         return self._act(callback_id, change)
@@ -518,7 +533,7 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
     def unreachable(self, request: Request, pk: str) -> Response:
         callback_id = int(pk)
         return self._act(
-            callback_id, lambda: services.callback_mark_unreachable(callback_id=callback_id, user=request.user)
+            callback_id, lambda: services.callback_mark_unreachable(callback_id=callback_id, user=desk_user(request))
         )
 
 
@@ -526,5 +541,5 @@ class StaffCallbackViewSet(viewsets.GenericViewSet):
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
 @authentication_classes([SessionAuthentication])
 @permission_classes([IsFrontDesk])
-def staff_not_found(request: Request) -> Response:
+def staff_not_found(_request: Request) -> Response:
     raise NotFound("No such staff API endpoint.")

@@ -17,7 +17,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from requests_app.api.staff import BAD_INPUT, CALLBACK_ID, CONFLICT, ERRORS, TAGS, StaffCallbackViewSet
+from requests_app.api.staff import BAD_INPUT, CALLBACK_ID, CONFLICT, ERRORS, TAGS, StaffCallbackViewSet, desk_user
 from requests_app.api.staff_serializers import (
     AppointmentCancelInputSerializer,
     CallbackDetailSerializer,
@@ -48,7 +48,7 @@ class StaffAppointmentViewSet(StaffCallbackViewSet):
             callback_id,
             lambda: services.appointment_schedule(
                 callback_id=callback_id,
-                user=request.user,
+                user=desk_user(request),
                 appointment_date=data["appointment_date"],
                 appointment_time=data["appointment_time"],
                 location=data.get("location", ""),
@@ -75,7 +75,7 @@ class StaffAppointmentViewSet(StaffCallbackViewSet):
             callback_id,
             lambda: services.appointment_reschedule(
                 callback_id=callback_id,
-                user=request.user,
+                user=desk_user(request),
                 appointment_date=data["appointment_date"],
                 appointment_time=data["appointment_time"],
                 location=data.get("location", ""),
@@ -100,7 +100,9 @@ class StaffAppointmentViewSet(StaffCallbackViewSet):
         data = self._input(AppointmentCancelInputSerializer)
         return self._act(
             callback_id,
-            lambda: services.appointment_cancel(callback_id=callback_id, user=request.user, reason=data["reason"]),
+            lambda: services.appointment_cancel(
+                callback_id=callback_id, user=desk_user(request), reason=data["reason"]
+            ),
         )
 
     @extend_schema(
@@ -116,7 +118,7 @@ class StaffAppointmentViewSet(StaffCallbackViewSet):
     def no_show(self, request: Request, pk: str) -> Response:
         callback_id = int(pk)
         return self._act(
-            callback_id, lambda: services.appointment_mark_no_show(callback_id=callback_id, user=request.user)
+            callback_id, lambda: services.appointment_mark_no_show(callback_id=callback_id, user=desk_user(request))
         )
 
     @extend_schema(
@@ -132,7 +134,7 @@ class StaffAppointmentViewSet(StaffCallbackViewSet):
     def attended(self, request: Request, pk: str) -> Response:
         callback_id = int(pk)
         return self._act(
-            callback_id, lambda: services.appointment_mark_attended(callback_id=callback_id, user=request.user)
+            callback_id, lambda: services.appointment_mark_attended(callback_id=callback_id, user=desk_user(request))
         )
 
 

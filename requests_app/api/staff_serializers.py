@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -15,8 +16,7 @@ from requests_app.api.fields import (
     PlainTextField,
     django_validator,
 )
-from requests_app.business_hours import TIME_SLOTS
-from requests_app.formatting import format_moment
+from requests_app.formatting import best_time_text, format_moment
 from requests_app.models import Appointment, CallAttempt, Callback, CallOutcome, ClosingReason, Priority
 from requests_app.selectors import request_triage_summary
 from requests_app.services.priority import REASON_MAX_LENGTH, REASON_REQUIRED
@@ -33,14 +33,6 @@ CLOSE_REASONS = [
 ]
 
 
-def best_time_text(callback: Callback) -> str:
-    """The patient's preferred slots and days in words, as the admin's change page shows them."""
-    request = callback.request
-    slots = [TIME_SLOTS[s][0] for s in request.best_time_slots if s in TIME_SLOTS]
-    days = [d.title() for d in request.best_days]
-    return ", ".join(slots + days) or "any time we are open"
-
-
 class CallbackListItemSerializer(serializers.ModelSerializer):
     """One row of the queue: enough to decide whom to call next, and to call them."""
 
@@ -49,7 +41,7 @@ class CallbackListItemSerializer(serializers.ModelSerializer):
     last_name = serializers.CharField(source="request.last_name", read_only=True)
     phone = serializers.SerializerMethodField(help_text="E.164, e.g. +16035550142.")
     overdue = serializers.SerializerMethodField(help_text="Open and past its due time.")
-    assigned_to = serializers.SlugRelatedField(
+    assigned_to: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="Username of who holds it, or null."
     )
     best_time = serializers.SerializerMethodField(help_text="The patient's best time to call, in words.")
@@ -85,11 +77,13 @@ class CallbackListItemSerializer(serializers.ModelSerializer):
         return obj.is_open and obj.due_at < self.context.get("now", timezone.now())
 
     def get_best_time(self, obj: Callback) -> str:
-        return best_time_text(obj)
+        return best_time_text(obj.request.best_time_slots, obj.request.best_days)
 
 
 class CallAttemptSerializer(serializers.ModelSerializer):
-    made_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    made_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     outcome_label = serializers.CharField(source="get_outcome_display", read_only=True)
 
     class Meta:
@@ -98,9 +92,12 @@ class CallAttemptSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# A field named like an attribute of DRF's Field (label, source) is a declared field all the same:
+# SerializerMetaclass takes it out of the class body. djangorestframework-stubs type the class body
+# as Field's attributes, hence the ignores below.
 class LabelSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 QUESTION_CODES = [question.code for question in QUESTIONS]
@@ -109,7 +106,7 @@ QUESTION_CODES = [question.code for question in QUESTIONS]
 class EvidenceSerializer(serializers.Serializer):
     """One reason a flag was raised."""
 
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # declared field (see LabelSerializer)
         choices=["text", "screening", "checklist"],
         help_text="`text`: the patient's words; `screening`: a question answered yes; `checklist`: a ticked box.",
     )
@@ -127,7 +124,7 @@ class EvidenceSerializer(serializers.Serializer):
 
 class RedFlagSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # declared field (see LabelSerializer)
     tier = serializers.ChoiceField(choices=Priority.choices, help_text="The tier this flag raises a request to.")
     reason = serializers.CharField(help_text="Why it matters, for the person on the phone.")
     call_script = serializers.CharField(help_text="What to ask first on the call, and when to send to emergency.")
@@ -240,10 +237,12 @@ class CallbackDetailSerializer(CallbackListItemSerializer):
     def _labels(codes, table) -> list:
         return [table[code] for code in codes if code in table]
 
+    # `Serializer(..., many=True)` is a ListSerializer, whose data is a list; djangorestframework-stubs type
+    # it as the serializer itself, whose data is a dict: hence the ignores on the three returns below.
     @extend_schema_field(LabelSerializer(many=True))
     def get_symptoms(self, obj: Callback) -> list[dict]:
         symptoms = self._labels(obj.request.symptoms, SYMPTOMS_BY_CODE)
-        return LabelSerializer(symptoms, many=True).data
+        return LabelSerializer(symptoms, many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(RedFlagSerializer(many=True))
     def get_red_flags(self, obj: Callback) -> list[dict]:
@@ -258,7 +257,7 @@ class CallbackDetailSerializer(CallbackListItemSerializer):
             }
             for item in request_triage_summary(request=obj.request).flags
         ]
-        return RedFlagSerializer(flags, many=True).data
+        return RedFlagSerializer(flags, many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(ScreeningAnswerSerializer(many=True))
     def get_screening(self, obj: Callback) -> list[dict]:
@@ -266,7 +265,7 @@ class CallbackDetailSerializer(CallbackListItemSerializer):
             {"code": question.code, "question": question.text, "answer": answer}
             for question, answer in request_triage_summary(request=obj.request).screening
         ]
-        return ScreeningAnswerSerializer(rows, many=True).data
+        return ScreeningAnswerSerializer(rows, many=True).data  # type: ignore[return-value]
 
     # Plain strings in the schema: the codes are `screening[].code`'s enum, and a second field with the same
     # choices would need an ENUM_NAME_OVERRIDES entry to keep one name.

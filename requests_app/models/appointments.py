@@ -12,11 +12,15 @@ keeps its own record.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from requests_app.models.callbacks import Callback
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class AppointmentStatus(models.TextChoices):
@@ -50,6 +54,10 @@ class Appointment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Set before a save, read by simple_history for the history row that save writes: why, and who
+    # (also outside a web request). Declared here because simple_history ships no types.
+    _change_reason: str
+    _history_user: User
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from requests_app.formatting import short_moment
 from requests_app.models.intake import PRIORITY_RANK, AppointmentRequest, Priority
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class CallbackStatus(models.TextChoices):
@@ -17,6 +25,8 @@ class CallbackStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# What "open" means for a callback: still to be called. Everything else asks
+# `Callback.is_open` or `Callback.objects.open()`, both built on this.
 OPEN_CALLBACK_STATUSES = (CallbackStatus.NEW, CallbackStatus.IN_PROGRESS)
 
 
@@ -44,15 +54,39 @@ FAILED_OUTCOMES = (CallOutcome.VOICEMAIL, CallOutcome.NO_ANSWER, CallOutcome.BUS
 UNREACHABLE_AFTER_ATTEMPTS = 3
 
 
+class CallbackQuerySet(models.QuerySet):
+    def open(self) -> CallbackQuerySet:
+        """Callbacks still to be called (new or in progress), read off the open-queue index."""
+        return self.filter(is_open=True)
+
+    def overdue(self, now: datetime | None = None) -> CallbackQuerySet:
+        """Callbacks past their due time (open or not: combine with `open()`)."""
+        return self.filter(due_at__lt=now or timezone.now())
+
+
 class Callback(models.Model):
     request = models.OneToOneField(AppointmentRequest, on_delete=models.CASCADE, related_name="callback")
     status = models.CharField(max_length=12, choices=CallbackStatus.choices, default=CallbackStatus.NEW)
-    # Derived from status (kept by save() and a constraint): one equality the
-    # queue's index can start with, where "status IN (...)" would need a sort.
-    is_open = models.BooleanField(default=True, editable=False)
+    # Computed by the database from status, so no write (bulk_create, update()) can
+    # leave it behind: one equality the queue's index can start with, where
+    # "status IN (...)" would need a sort.
+    is_open = models.GeneratedField(
+        # django-stubs type `expression` as Expression; Django takes any resolvable expression, a Q included.
+        expression=models.Q(status__in=OPEN_CALLBACK_STATUSES),  # type: ignore[arg-type]
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.ROUTINE)
-    # Emergency, then urgent, then routine: alphabetical order would be accidental, so rank explicitly.
-    priority_rank = models.PositiveSmallIntegerField(default=2, editable=False)
+    # Emergency, then urgent, then routine: alphabetical order would be accidental, so rank
+    # explicitly. Computed by the database from priority, like is_open.
+    priority_rank = models.GeneratedField(
+        expression=models.Case(
+            *(models.When(priority=tier, then=models.Value(rank)) for tier, rank in PRIORITY_RANK.items()),
+            default=models.Value(PRIORITY_RANK[Priority.ROUTINE]),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
     due_at = models.DateTimeField()
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="callbacks"
@@ -76,7 +110,12 @@ class Callback(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = CallbackQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Set before a save, read by simple_history for the history row that save writes: why, and who
+    # (also outside a web request). Declared here because simple_history ships no types.
+    _change_reason: str
+    _history_user: User
 
     class Meta:
         ordering = ["priority_rank", "due_at"]
@@ -98,11 +137,6 @@ class Callback(models.Model):
                 condition=~models.Q(status=CallbackStatus.CLOSED) | ~models.Q(closing_reason=""),
                 name="callback_closed_has_reason",
             ),
-            models.CheckConstraint(
-                condition=models.Q(is_open=True, status__in=OPEN_CALLBACK_STATUSES)
-                | (models.Q(is_open=False) & ~models.Q(status__in=OPEN_CALLBACK_STATUSES)),
-                name="callback_is_open_matches_status",
-            ),
         ]
         permissions = [
             ("work_callback", "Can claim, call, schedule and close callbacks"),
@@ -113,12 +147,11 @@ class Callback(models.Model):
         return f"Callback {self.request.reference}" if self.request_id else "Callback"
 
     def save(self, *args, **kwargs) -> None:
-        self.priority_rank = PRIORITY_RANK[Priority(self.priority)]
+        # The database computes is_open and priority_rank; Django 5.2 reads generated
+        # columns back after an INSERT only, so this instance (and its history row,
+        # written during the save) sees them from the same definitions.
         self.is_open = self.status in OPEN_CALLBACK_STATUSES
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            derived = {"priority": "priority_rank", "status": "is_open"}
-            kwargs["update_fields"] = {*update_fields, *(derived[f] for f in update_fields if f in derived)}
+        self.priority_rank = PRIORITY_RANK[Priority(self.priority)]
         super().save(*args, **kwargs)
 
     def failed_attempts(self):
@@ -137,14 +170,14 @@ class CallAttempt(models.Model):
     note = models.TextField(max_length=1000, blank=True)
 
     history = HistoricalRecords()
+    _history_user: User  # as on Callback
 
     class Meta:
         ordering = ["made_at"]
         indexes = [models.Index(fields=["made_by", "made_at"], name="attempt_staff_idx")]
 
     def __str__(self) -> str:
-        from requests_app.formatting import short_moment
-
+        # On the clinic's clock, as every page says a moment.
         return f"{self.get_outcome_display()}, {short_moment(self.made_at)}"
 
 
@@ -156,6 +189,7 @@ class StaffProfile(models.Model):
     last_assigned_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
+    _change_reason: str  # as on Callback
 
     def __str__(self) -> str:
         return f"{self.user} ({'on shift' if self.on_shift else 'off shift'})"

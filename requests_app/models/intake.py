@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Crockford's base32 without the letters that read like digits (I, L, O, U):
 # a reference read out over the phone is hard to mishear.
@@ -75,7 +79,7 @@ class AppointmentRequest(models.Model):
     phone = PhoneNumberField()
     email = models.EmailField()
     preferred_contact = models.CharField(max_length=10, choices=ContactMethod.choices, default=ContactMethod.PHONE)
-    # Codes from requests_app.choices: time-of-day slots and weekdays.
+    # Codes of requests_app.business_hours.SLOTS and of weekdays (requests_app.opening_hours.DAY_CODES).
     best_time_slots = models.JSONField(default=list, blank=True)
     best_days = models.JSONField(default=list, blank=True)
     reason = models.TextField(max_length=REASON_MAX_LENGTH, blank=True)
@@ -111,6 +115,10 @@ class AppointmentRequest(models.Model):
     anonymized_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Set before a save, read by simple_history for the history row that save writes: why, and who
+    # (also outside a web request). Declared here because simple_history ships no types.
+    _change_reason: str
+    _history_user: User
 
     class Meta:
         ordering = ["-created_at"]

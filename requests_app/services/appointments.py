@@ -29,21 +29,30 @@ already queued, and a move to a new time (a new sequence) is a new email.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.opening_hours import DAY_NAMES, format_opening_hours
-from requests_app.business_hours import clinic_opening_hours, closed_dates_between
+from requests_app.business_hours import clinic_opening_hours
+from requests_app.deadlines import closed_dates_between
 from requests_app.formatting import format_moment
-from requests_app.models import Appointment, AppointmentStatus, Callback, CallbackStatus, ClosingReason, Notification
-from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
+from requests_app.models import (
+    Appointment,
+    AppointmentStatus,
+    Callback,
+    CallbackStatus,
+    ClinicClosure,
+    ClosingReason,
+    Notification,
+)
 from requests_app.models.notifications import NotificationStatus
+from requests_app.opening_hours import DAY_NAMES, format_opening_hours
 from requests_app.policy import Action, require
 from requests_app.services.callbacks import CallbackError, _close_request, _hold, _locked, _staff_note
 from requests_app.services.notifications import notification_queue
@@ -99,8 +108,6 @@ def appointment_start(appointment_date: date, appointment_time: time) -> datetim
 
 def _closure_name(day: date) -> str:
     """Why the clinic is closed on a day it usually opens: the holiday's name or the closure's reason."""
-    from requests_app.models import ClinicClosure
-
     closure = ClinicClosure.objects.filter(date=day).values_list("reason", flat=True).first()
     if closure:
         return closure
@@ -145,7 +152,7 @@ def opening_hours_problem(start: datetime, minutes: int) -> str:
 
 
 def _checked_start(
-    *, user: AbstractUser, appointment_date: date, appointment_time: time, override_reason: str, now: datetime
+    *, user: User, appointment_date: date, appointment_time: time, override_reason: str, now: datetime
 ) -> tuple[datetime, str]:
     """The start, refused unless it is bookable; and the override reason when the hours were overridden (else "")."""
     start = appointment_start(appointment_date, appointment_time)
@@ -227,7 +234,7 @@ def _mirror(callback: Callback, appointment: Appointment) -> None:
     callback.appointment_note = appointment.note
 
 
-def _save(instance, user: AbstractUser, reason: str = "", **kwargs) -> None:
+def _save(instance: Appointment | Callback, user: User, reason: str = "", **kwargs: Any) -> None:
     """Save with the history row naming who (also outside a web request) and why."""
     instance._history_user = user
     if reason:
@@ -235,7 +242,7 @@ def _save(instance, user: AbstractUser, reason: str = "", **kwargs) -> None:
     instance.save(**kwargs)
 
 
-def _who(user: AbstractUser) -> str:
+def _who(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
@@ -260,7 +267,7 @@ def _email(event: str, appointment: Appointment, callback: Callback, **extra) ->
     )
 
 
-def _record_override(callback: Callback, user: AbstractUser, start: datetime, override: str, what: str) -> None:
+def _record_override(callback: Callback, user: User, start: datetime, override: str, what: str) -> None:
     problem = opening_hours_problem(start, settings.APPOINTMENT_MINUTES)
     _staff_note(
         callback,
@@ -276,7 +283,7 @@ def _record_override(callback: Callback, user: AbstractUser, start: datetime, ov
 def appointment_schedule(
     *,
     callback_id: int,
-    user: AbstractUser,
+    user: User,
     appointment_date: date,
     appointment_time: time,
     location: str = "",
@@ -296,7 +303,7 @@ def appointment_schedule(
         now = timezone.now()
         require(user, Action.WORK, callback, now)
         latest = _latest(callback)
-        first = callback.status in OPEN_CALLBACK_STATUSES
+        first = callback.is_open
         if not first:
             if callback.status != CallbackStatus.SCHEDULED:
                 raise CallbackError(f"This callback is already {callback.get_status_display().lower()}.")
@@ -342,7 +349,7 @@ def appointment_schedule(
 def appointment_reschedule(
     *,
     callback_id: int,
-    user: AbstractUser,
+    user: User,
     appointment_date: date,
     appointment_time: time,
     location: str = "",
@@ -397,7 +404,7 @@ def appointment_reschedule(
     return appointment
 
 
-def appointment_cancel(*, callback_id: int, user: AbstractUser, reason: str) -> Appointment:
+def appointment_cancel(*, callback_id: int, user: User, reason: str) -> Appointment:
     """Cancel the booked appointment and email the patient (with a calendar file that removes it, and how to rebook).
 
     The reason is for the record (history and the appointment), never the
@@ -429,7 +436,7 @@ def appointment_cancel(*, callback_id: int, user: AbstractUser, reason: str) -> 
     return appointment
 
 
-def _record_outcome(*, callback_id: int, user: AbstractUser, outcome: str) -> Appointment:
+def _record_outcome(*, callback_id: int, user: User, outcome: str) -> Appointment:
     """Record whether the patient came. A correction (came after all, or did not) sends no second email."""
     with transaction.atomic():
         callback = _locked(callback_id)
@@ -466,12 +473,12 @@ def _record_outcome(*, callback_id: int, user: AbstractUser, outcome: str) -> Ap
     return appointment
 
 
-def appointment_mark_no_show(*, callback_id: int, user: AbstractUser) -> Appointment:
+def appointment_mark_no_show(*, callback_id: int, user: User) -> Appointment:
     """The patient did not come: record it (from the appointment's start on) and email them, kindly, how to rebook."""
     return _record_outcome(callback_id=callback_id, user=user, outcome=AppointmentStatus.NO_SHOW)
 
 
-def appointment_mark_attended(*, callback_id: int, user: AbstractUser) -> Appointment:
+def appointment_mark_attended(*, callback_id: int, user: User) -> Appointment:
     """The patient came: record it (on the appointment's day or later) and send a short thank-you."""
     return _record_outcome(callback_id=callback_id, user=user, outcome=AppointmentStatus.ATTENDED)
 

@@ -30,6 +30,8 @@ import time
 from django.conf import settings
 from kombu import Connection, pools
 
+from clinic.celery import app
+
 logger = logging.getLogger(__name__)
 
 
@@ -84,8 +86,6 @@ os.register_at_fork(after_in_child=_breakers_reset)
 
 def publish(task, object_id: int, *, fallback: str) -> bool:
     """Queue `task(object_id)`. False, logged with ids only, if the broker did not take it or was not tried."""
-    from clinic.celery import app
-
     url = app.conf.broker_write_url
     breaker = _breaker(url)
     if not breaker.allows(settings.BROKER_CIRCUIT_OPEN_SECONDS):
@@ -94,7 +94,10 @@ def publish(task, object_id: int, *, fallback: str) -> bool:
     try:
         with _producers(url).acquire(block=True, timeout=settings.BROKER_PUBLISH_TIMEOUT) as producer:
             task.apply_async(args=[object_id], producer=producer, retry=False)
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001
+        # Broad on purpose: whatever stops the publish (kombu's, redis-py's or a socket's error, a pool with
+        # no producer free in time), the row is committed and its outbox's sweep publishes it again; the
+        # caller, answering a patient, must get False, never an exception. The log names the error's type.
         breaker.failed()
         cause = type(error.__cause__ or error.__context__ or error).__name__
         logger.warning(
@@ -125,8 +128,6 @@ def _producers(url: str) -> pools.ProducerPool:
 @functools.lru_cache(maxsize=8)
 def _connection(url: str, timeout: float) -> Connection:
     """The template of the pool's connections (never connected itself): Celery's, with every wait bounded."""
-    from clinic.celery import app
-
     return app.connection_for_write(
         url,
         connect_timeout=timeout,

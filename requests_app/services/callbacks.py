@@ -6,23 +6,27 @@ under the callback's row lock, so a claim and an action cannot cross.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from requests_app.deadlines import callback_due_at
 from requests_app.models import (
+    AppointmentRequest,
     CallAttempt,
     Callback,
     CallbackStatus,
     CallOutcome,
     ClosingReason,
+    RequestNote,
     RequestStatus,
 )
-from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES, UNREACHABLE_AFTER_ATTEMPTS
-from requests_app.policy import Action, HeldByAnother, claim_lapse, live_holder_id, require
+from requests_app.models.callbacks import UNREACHABLE_AFTER_ATTEMPTS
+from requests_app.policy import Action, HeldByAnother, claim_lapse, is_front_desk, live_holder_id, require
 from requests_app.services.notifications import notification_queue
 
 
@@ -34,7 +38,7 @@ class CallbackError(ValidationError):
 AlreadyClaimed = HeldByAnother
 
 
-def _locked(callback_id: int, user: AbstractUser | None = None) -> Callback:
+def _locked(callback_id: int, user: User | None = None) -> Callback:
     """The callback, locked after its request: the order the pipeline and a tier change lock them in.
 
     Locking the callback first would let a tier change (request, then
@@ -43,8 +47,6 @@ def _locked(callback_id: int, user: AbstractUser | None = None) -> Callback:
     read from before the lock wait on PostgreSQL, and the second of two
     claimers would see the new assignee id but no user.
     """
-    from requests_app.models import AppointmentRequest
-
     request_id = Callback.objects.values_list("request_id", flat=True).get(pk=callback_id)
     list(AppointmentRequest.objects.select_for_update().filter(pk=request_id).values_list("pk", flat=True))
     callback = Callback.objects.select_for_update(of=("self",)).select_related("request").get(pk=callback_id)
@@ -55,11 +57,11 @@ def _locked(callback_id: int, user: AbstractUser | None = None) -> Callback:
 
 
 def _require_open(callback: Callback) -> None:
-    if callback.status not in OPEN_CALLBACK_STATUSES:
+    if not callback.is_open:
         raise CallbackError(f"This callback is already {callback.get_status_display().lower()}.")
 
 
-def _hold(callback: Callback, user: AbstractUser, now) -> None:
+def _hold(callback: Callback, user: User, now: datetime) -> None:
     """`user` acts on the callback: they hold it from now (if they did not already) and were active now."""
     if callback.assigned_to_id != user.pk or live_holder_id(callback, now) is None:
         callback.assigned_to = user
@@ -67,7 +69,7 @@ def _hold(callback: Callback, user: AbstractUser, now) -> None:
     callback.holder_active_at = now
 
 
-def _work(callback_id: int, user: AbstractUser) -> tuple[Callback, object]:
+def _work(callback_id: int, user: User) -> tuple[Callback, datetime]:
     """Lock an open callback that `user` may work on now, and make them its holder."""
     callback = _locked(callback_id, user)
     now = timezone.now()
@@ -83,7 +85,7 @@ def _close_request(callback: Callback) -> None:
     request.save(update_fields=["status", "updated_at"])
 
 
-def callback_claim(*, callback_id: int, user: AbstractUser) -> Callback:
+def callback_claim(*, callback_id: int, user: User) -> Callback:
     """Give the callback to `user`, unless someone else already holds it.
 
     The row lock makes two simultaneous claims take turns: the first wins,
@@ -107,7 +109,7 @@ def _unhold(callback: Callback) -> None:
     callback.status = CallbackStatus.NEW if callback.attempt_count == 0 else CallbackStatus.IN_PROGRESS
 
 
-def callback_release(*, callback_id: int, user: AbstractUser) -> Callback:
+def callback_release(*, callback_id: int, user: User) -> Callback:
     """Hand the callback back to the queue. Only its holder or a supervisor may (the policy says)."""
     with transaction.atomic():
         callback = _locked(callback_id, user)
@@ -118,7 +120,7 @@ def callback_release(*, callback_id: int, user: AbstractUser) -> Callback:
     return callback
 
 
-def callback_take_over(*, callback_id: int, user: AbstractUser, reason: str) -> Callback:
+def callback_take_over(*, callback_id: int, user: User, reason: str) -> Callback:
     """A supervisor takes a colleague's callback, saying why; the history keeps who, from whom and why."""
     reason = reason.strip()
     if not reason:
@@ -140,10 +142,8 @@ def callback_take_over(*, callback_id: int, user: AbstractUser, reason: str) -> 
     return callback
 
 
-def callback_reassign(*, callback_id: int, user: AbstractUser, to_user: AbstractUser | None) -> Callback:
+def callback_reassign(*, callback_id: int, user: User, to_user: User | None) -> Callback:
     """A supervisor gives the callback to someone on the front desk (or back to the queue)."""
-    from requests_app.policy import is_front_desk
-
     if to_user is not None and not is_front_desk(to_user):
         raise CallbackError("Give the callback to a member of the front desk.")
     with transaction.atomic():
@@ -167,10 +167,10 @@ def callbacks_release_lapsed(*, now=None) -> int:
     """
     now = now or timezone.now()
     cutoff = now - claim_lapse()
-    from django.db.models import Q
 
     candidates = list(
-        Callback.objects.filter(is_open=True, assigned_to__isnull=False)
+        Callback.objects.open()
+        .filter(assigned_to__isnull=False)
         .filter(Q(holder_active_at__lt=cutoff) | Q(holder_active_at__isnull=True, claimed_at__lt=cutoff))
         .values_list("pk", flat=True)[:500]
     )
@@ -188,14 +188,12 @@ def callbacks_release_lapsed(*, now=None) -> int:
     return released
 
 
-def _staff_note(callback: Callback, user: AbstractUser, body: str) -> None:
-    from requests_app.models import RequestNote
-
+def _staff_note(callback: Callback, user: User, body: str) -> None:
     RequestNote.objects.create(request=callback.request, kind=RequestNote.Kind.STAFF, body=body, author=user)
 
 
 def callback_log_attempt(
-    *, callback_id: int, user: AbstractUser, outcome: str, note: str = "", made_at: datetime | None = None
+    *, callback_id: int, user: User, outcome: str, note: str = "", made_at: datetime | None = None
 ) -> CallAttempt:
     """Record one call to the patient and what came of it."""
     if outcome not in CallOutcome.values:
@@ -214,36 +212,7 @@ def callback_log_attempt(
     return attempt
 
 
-def callback_schedule(
-    *,
-    callback_id: int,
-    user: AbstractUser,
-    appointment_date: date,
-    appointment_time: time,
-    location: str = "",
-    note: str = "",
-    override_reason: str = "",
-) -> Callback:
-    """Book the appointment, close the callback, and email the patient a confirmation.
-
-    The appointment's whole lifecycle (and its rules: opening hours, locations)
-    is in `requests_app.services.appointments`; this returns the callback.
-    """
-    from requests_app.services.appointments import appointment_schedule
-
-    appointment = appointment_schedule(
-        callback_id=callback_id,
-        user=user,
-        appointment_date=appointment_date,
-        appointment_time=appointment_time,
-        location=location,
-        note=note,
-        override_reason=override_reason,
-    )
-    return appointment.callback
-
-
-def callback_mark_unreachable(*, callback_id: int, user: AbstractUser) -> Callback:
+def callback_mark_unreachable(*, callback_id: int, user: User) -> Callback:
     """After three failed calls: stop calling, and email the patient how to reach the clinic."""
     with transaction.atomic():
         callback, _ = _work(callback_id, user)
@@ -262,7 +231,7 @@ def callback_mark_unreachable(*, callback_id: int, user: AbstractUser) -> Callba
     return callback
 
 
-def callback_close(*, callback_id: int, user: AbstractUser, reason: str, note: str = "") -> Callback:
+def callback_close(*, callback_id: int, user: User, reason: str, note: str = "") -> Callback:
     """Close the callback with a reason (declined, duplicate, not a patient...)."""
     if reason not in ClosingReason.values or reason in (ClosingReason.SCHEDULED, ClosingReason.UNREACHABLE):
         raise CallbackError("Choose why the callback is closed (scheduling and unreachable have their own buttons).")
@@ -286,9 +255,6 @@ def callback_reopen_with_better_time(
     Returns False when there is nothing to change (the callback is already
     back on the queue or was closed for another reason).
     """
-    from requests_app.business_hours import callback_due_at
-    from requests_app.models import AppointmentRequest, RequestNote
-
     with transaction.atomic():
         request = AppointmentRequest.objects.select_for_update().get(pk=request_id)
         callback = Callback.objects.select_for_update().filter(request=request).first()

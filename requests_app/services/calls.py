@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
@@ -22,6 +22,7 @@ from requests_app.models import CallAttempt, Callback, CallOutcome, ClosingReaso
 from requests_app.policy import Action, HeldByAnother, claim_lapse, require
 from requests_app.selectors import DUE_SOON, best_time_is_now
 from requests_app.services import callbacks
+from requests_app.services.appointments import appointment_schedule
 from requests_app.services.callbacks import CallbackError
 
 # The outcomes the console logs in one click. "Reached: appointment scheduled"
@@ -51,7 +52,7 @@ def wrong_number_note(*, phone: str, moment: datetime) -> str:
     )
 
 
-def callback_record_outcome(*, callback_id: int, user: AbstractUser, outcome: str, note: str = "") -> CallAttempt:
+def callback_record_outcome(*, callback_id: int, user: User, outcome: str, note: str = "") -> CallAttempt:
     """Log one call and move the callback on, in one transaction.
 
     - no answer, voicemail, busy: the attempt is logged and the callback is in
@@ -84,20 +85,20 @@ def callback_record_outcome(*, callback_id: int, user: AbstractUser, outcome: st
     return attempt
 
 
-def callback_schedule_on_call(*, callback_id: int, user: AbstractUser, call_note: str = "", **booking: Any) -> Callback:
+def callback_schedule_on_call(*, callback_id: int, user: User, call_note: str = "", **booking: Any) -> Callback:
     """The patient answered and booked: log the call ("Reached: appointment scheduled") and book, all or nothing.
 
-    `booking` goes to `callback_schedule` as it is (date, time, location,
+    `booking` goes to `appointment_schedule` as it is (date, time, location,
     note); when the booking is refused, the call is not logged either.
     """
     with transaction.atomic():
         callbacks.callback_log_attempt(
             callback_id=callback_id, user=user, outcome=CallOutcome.SCHEDULED, note=call_note.strip()
         )
-        return callbacks.callback_schedule(callback_id=callback_id, user=user, **booking)
+        return appointment_schedule(callback_id=callback_id, user=user, **booking).callback
 
 
-def _next_call_queryset(user: AbstractUser, now: datetime):
+def _next_call_queryset(user: User, now: datetime):
     """Open callbacks due by DUE_SOON that `user` may claim, not called within RETRY_AFTER, in queue order."""
     lapsed_before = now - claim_lapse()
     free = (
@@ -112,7 +113,8 @@ def _next_call_queryset(user: AbstractUser, now: datetime):
     for priority, wait in RETRY_AFTER.items():
         rested |= Q(priority=priority, last_call_at__lt=now - wait)
     return (
-        Callback.objects.filter(is_open=True, due_at__lte=now + DUE_SOON)
+        Callback.objects.open()
+        .filter(due_at__lte=now + DUE_SOON)
         .filter(free)
         .annotate(last_call_at=Subquery(last_call))
         .filter(rested)
@@ -120,7 +122,7 @@ def _next_call_queryset(user: AbstractUser, now: datetime):
     )
 
 
-def _next_call_candidates(user: AbstractUser, now: datetime) -> Iterator[tuple[int, list, list]]:
+def _next_call_candidates(user: User, now: datetime) -> Iterator[tuple[int, list, list]]:
     """(id, best time slots, best days) of each candidate, most urgent first, read a batch at a time."""
     queryset = _next_call_queryset(user, now)
     after: tuple[int, datetime, int] | None = None
@@ -145,7 +147,7 @@ def _next_call_candidates(user: AbstractUser, now: datetime) -> Iterator[tuple[i
         after = rows[-1][:3]
 
 
-def callback_next_for(*, user: AbstractUser) -> Callback | None:
+def callback_next_for(*, user: User) -> Callback | None:
     """Claim for `user` the most urgent callback to call now, and return it; None when there is none.
 
     The most urgent (emergency, then urgent, then routine; then the earliest

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import connections, models, transaction
 from django.utils import timezone
 
-from requests_app.business_hours import TIME_SLOTS, callback_due_at
+from clinic.client_address import client_ip_hash
+from requests_app.formatting import best_time_text
 from requests_app.models import AppointmentRequest, RequestNote, RequestStatus
 from requests_app.models.intake import higher_priority
 from requests_app.services.pipeline import pipeline_record_create
 from requests_app.triage import RED_FLAGS_BY_CODE, SYMPTOMS_BY_CODE, TriageResult, triage
-from requests_app.triage.guidance import guidance_for
-from requests_app.triage.screening import clean_answers
+from requests_app.triage.screening import ANSWER_LABELS, QUESTIONS_BY_CODE, clean_answers
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +38,6 @@ class IntakeResult:
     @property
     def merged(self) -> bool:
         return self.request.merged_into_id is not None
-
-
-def client_ip_hash(ip: str) -> str:
-    """A keyed hash of the client IP: enough to spot abuse, useless for finding a person."""
-    if not ip:
-        return ""
-    return hmac.new(settings.IP_HASH_SALT.encode(), ip.encode(), hashlib.sha256).hexdigest()
 
 
 def _open_duplicate(*, phone: str, email: str, now: datetime) -> AppointmentRequest | None:
@@ -80,23 +71,32 @@ def _any_open_from(*, phone: str, email: str, cutoff: datetime) -> bool:
     the two lookups cost more than running them); each EXISTS is an
     equality on its own index, as in `_open_duplicate`.
     """
-    connection = connections[AppointmentRequest.objects.db]
-    stored_phone = AppointmentRequest._meta.get_field("phone").get_prep_value(phone)
+    alias = AppointmentRequest.objects.db
+    connection = connections[alias]
+    stored_phone = _phone_field().get_prep_value(phone)
     since = connection.ops.adapt_datetimefield_value(cutoff)
     with connection.cursor() as cursor:
         cursor.execute(
-            _any_open_sql(connection.vendor),
+            _any_open_sql(alias),
             [stored_phone, RequestStatus.OPEN.value, since, email, RequestStatus.OPEN.value, since],
         )
         return bool(cursor.fetchone()[0])
 
 
+def _phone_field() -> models.Field:
+    field = AppointmentRequest._meta.get_field("phone")
+    assert isinstance(field, models.Field)  # a PhoneNumberField, which django-stubs cannot see
+    return field
+
+
 @functools.cache
-def _any_open_sql(vendor: str) -> str:
-    quote = connections[AppointmentRequest.objects.db].ops.quote_name
+def _any_open_sql(alias: str) -> str:
+    """The statement for the database `alias` (its quoting), made once per process."""
+    quote = connections[alias].ops.quote_name
     table = quote(AppointmentRequest._meta.db_table)
-    status, created_at = (quote(AppointmentRequest._meta.get_field(name).column) for name in ("status", "created_at"))
-    phone, email = (quote(AppointmentRequest._meta.get_field(name).column) for name in ("phone", "email"))
+    meta = AppointmentRequest._meta
+    status, created_at = quote(meta.get_field("status").column), quote(meta.get_field("created_at").column)
+    phone, email = quote(_phone_field().column), quote(meta.get_field("email").column)
     # Only the model's own table and column names are formatted in; every value is a parameter.
     lookups = [
         f"EXISTS (SELECT 1 FROM {table} WHERE {column} = %s AND {status} = %s AND {created_at} >= %s)"  # noqa: S608
@@ -113,8 +113,6 @@ def _matched_on(existing: AppointmentRequest, fields: dict) -> str:
 
 def _repeat_note(repeat: AppointmentRequest, *, matched_on: str, flags: list[str], screening: dict[str, str]) -> str:
     """A repeat submission's details, as a note on the open request: unverified, since anyone can send one."""
-    from requests_app.triage.screening import ANSWER_LABELS, QUESTIONS_BY_CODE
-
     lines = [
         f"Another submission ({repeat.reference}) came from the same {matched_on}, unverified: anyone who "
         f"knows them can send one. Sent as {repeat.full_name}.",
@@ -130,9 +128,8 @@ def _repeat_note(repeat: AppointmentRequest, *, matched_on: str, flags: list[str
         lines.append(
             "Screening: " + "; ".join(f"{QUESTIONS_BY_CODE[c].text} {ANSWER_LABELS[a]}" for c, a in screening.items())
         )
-    slots = [TIME_SLOTS[s][0] for s in repeat.best_time_slots if s in TIME_SLOTS]
-    if slots or repeat.best_days:
-        lines.append("Best time to call: " + ", ".join(slots + [d.title() for d in repeat.best_days]))
+    if repeat.best_time_slots or repeat.best_days:
+        lines.append("Best time to call: " + best_time_text(repeat.best_time_slots, repeat.best_days))
     lines.append(f"Phone: {repeat.phone}  Email: {repeat.email}")
     return "\n".join(lines)
 
@@ -267,18 +264,3 @@ def _merge_repeat(
     existing.save(update_fields=["red_flags", "triage_evidence", "screening", "priority", "updated_at"])
     # The pipeline runs again to re-prioritise the callback and send the alert of the new tier.
     pipeline_record_create(request=existing)
-
-
-def expected_callback(request: AppointmentRequest) -> datetime:
-    """When the patient can expect the call, from the clinic's hours, the tier and their best time."""
-    return callback_due_at(
-        received_at=request.created_at,
-        priority=request.priority,
-        best_time_slots=request.best_time_slots,
-        best_days=request.best_days,
-    )
-
-
-def patient_guidance(request: AppointmentRequest) -> str | None:
-    """What the patient should do now, rather than wait for the call (None for routine)."""
-    return guidance_for(request.priority)

@@ -40,9 +40,11 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from requests_app.emails import build_email
 from requests_app.models import AppointmentRequest, Notification, NotificationStatus
 from requests_app.services.broker import publish
 from requests_app.termination import clean_up, stopping, termination_deferred
+from requests_app.validation import plain_email_address
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +134,7 @@ def notification_publish(notification_id: int) -> bool:
 
     It does not go if the broker refuses it or does not answer in time, or if a publish failed moments
     ago (the circuit breaker in requests_app/services/broker.py does not try it then)."""
-    from requests_app.tasks import send_notification
+    from requests_app.tasks import send_notification  # noqa: PLC0415 (tasks call services: see tests/test_layers.py)
 
     if publish(send_notification, notification_id, fallback="the sweep will re-queue it"):
         return True
@@ -216,10 +218,19 @@ class _SmtpSession:
         with contextlib.suppress(Exception):
             self.backend.close()
 
+    @property
+    def connection(self) -> smtplib.SMTP:
+        """The open SMTP connection. A session is used only between its backend's open() and close() or drop()."""
+        connection = self.backend.connection
+        if connection is None:
+            raise SendError("the SMTP connection is already closed")
+        return connection
+
     def drop(self) -> None:
         """Close the socket without a word: a message cut short before its "." is thrown away by the server."""
-        with contextlib.suppress(Exception):
-            self.backend.connection.close()
+        if self.backend.connection is not None:
+            with contextlib.suppress(Exception):
+                self.backend.connection.close()
         self.backend.connection = None
 
 
@@ -255,11 +266,14 @@ def _smtp_session() -> tuple[_SmtpSession, bool]:
             kept.close()
     backend = get_connection()
     assert isinstance(backend, SmtpBackend)
-    backend.open()
+    backend.open()  # raises if it cannot connect (fail_silently is off)
+    session = _SmtpSession(backend=backend, server=_smtp_server(), pid=os.getpid())
     # The final "." is a small write of its own: without this, Nagle's
     # algorithm holds it for the server's delayed ACK (about 40 ms an email).
-    backend.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return _SmtpSession(backend=backend, server=_smtp_server(), pid=os.getpid()), False
+    sock = session.connection.sock
+    if sock is not None:  # connected by open(): always
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return session, False
 
 
 def _smtp_begin(connection: smtplib.SMTP, from_address: str, recipients: list[str]) -> None:
@@ -296,14 +310,14 @@ def _smtp_send_with_commit(message: EmailMultiAlternatives, before_accept: Calla
     session, reused = _smtp_session()
     try:
         try:
-            _smtp_begin(session.backend.connection, from_address, recipients)
+            _smtp_begin(session.connection, from_address, recipients)
         except (smtplib.SMTPException, SendError, OSError):
             if not reused:
                 raise
             session.close()
             session, reused = _smtp_session()
-            _smtp_begin(session.backend.connection, from_address, recipients)
-        connection = session.backend.connection
+            _smtp_begin(session.connection, from_address, recipients)
+        connection = session.connection
         connection.send(body)
         with termination_deferred():
             before_accept()
@@ -353,9 +367,6 @@ def notification_send(*, notification_id: int) -> str:
 
 
 def _send_claimed(notification_id: int, commit_sent: Callable[[], None]) -> str:
-    from requests_app.emails import build_email
-    from requests_app.validation import plain_email_address
-
     notification = Notification.objects.select_related("request").get(pk=notification_id)
     try:
         # An address that would break a header (a line separator in a quoted local part, stored before
@@ -363,7 +374,8 @@ def _send_claimed(notification_id: int, commit_sent: Callable[[], None]) -> str:
         plain_email_address(notification.recipient)
         message = build_email(notification)
     except Exception as error:
-        # A template or data problem: retrying will not help, a person must look.
+        # Broad on purpose: whatever breaks the building (a template, the data, the address), retrying
+        # will not help and a person must look; the row says why and the log has the traceback.
         Notification.objects.filter(pk=notification_id).update(
             status=NotificationStatus.FAILED, sending_since=None, last_error=f"could not build: {error}"[:500]
         )
@@ -378,9 +390,10 @@ def _send_claimed(notification_id: int, commit_sent: Callable[[], None]) -> str:
             message.send()
             commit_sent()
     except Exception as error:
-        # Even when the row was already marked sent, a failure of the final
-        # step means the server did not confirm it: count it as not sent, so
-        # that it is not lost.
+        # Broad on purpose: any failure to send (the server, the network, the backend) is an attempt
+        # that failed, retried with backoff up to the cap; it goes on as a SendError. Even when the
+        # row was already marked sent, a failure of the final step means the server did not confirm
+        # it: count it as not sent, so that it is not lost.
         attempts = Notification.objects.values_list("attempts", flat=True).get(pk=notification_id)
         final = attempts >= MAX_ATTEMPTS
         Notification.objects.filter(pk=notification_id).update(

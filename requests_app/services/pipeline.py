@@ -10,8 +10,9 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from requests_app.business_hours import callback_due_at
+from requests_app.deadlines import callback_due_at
 from requests_app.models import AppointmentRequest, Callback, PipelineRecord, PipelineStatus, RequestStatus
+from requests_app.models.callbacks import StaffProfile
 from requests_app.models.intake import higher_priority
 from requests_app.policy import front_desk_users, supervisor_users
 from requests_app.services.broker import publish
@@ -36,7 +37,7 @@ def pipeline_publish(record_id: int, request_id: int, *, marked: bool = False) -
     REPUBLISH_UNPUBLISHED_AFTER old. `marked`: the record was written as
     published (`pipeline_record_create`), so a success writes nothing.
     """
-    from requests_app.tasks import process_new_request
+    from requests_app.tasks import process_new_request  # noqa: PLC0415 (tasks call services: see tests/test_layers.py)
 
     if publish(process_new_request, request_id, fallback="the outbox will re-publish it"):
         if not marked:
@@ -102,8 +103,6 @@ def pipeline_republish_stale(*, older_than: timedelta | None = None) -> int:
 
 def _next_on_shift_staff():
     """Round-robin: the on-shift front-desk member who was given a callback longest ago."""
-    from requests_app.models import StaffProfile
-
     return (
         StaffProfile.objects.select_for_update(of=("self",))
         .filter(on_shift=True, user__in=front_desk_users())
@@ -136,8 +135,6 @@ def _callback_create(request: AppointmentRequest, due_at) -> tuple[Callback, boo
     One insert (with its history row) for a new callback; a repeat run finds
     the existing one through the one-callback-per-request constraint.
     """
-    from requests_app.models import StaffProfile
-
     staff = _next_on_shift_staff()
     now = timezone.now()
     try:

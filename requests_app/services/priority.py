@@ -6,11 +6,11 @@ and a supervisor's way to raise one that triage missed.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from requests_app.business_hours import callback_due_at
+from requests_app.deadlines import callback_due_at
 from requests_app.models import AppointmentRequest, Callback, Priority, RequestNote
 from requests_app.models.intake import PRIORITY_RANK
 from requests_app.policy import SUPERVISOR_ONLY, Action, require
@@ -31,7 +31,7 @@ def _change_reason(text: str) -> str:
     return text if len(text) <= CHANGE_REASON_MAX_LENGTH else text[: CHANGE_REASON_MAX_LENGTH - 1] + "…"
 
 
-def request_change_priority(*, request_id: int, actor: AbstractUser, priority: str, reason: str) -> AppointmentRequest:
+def request_change_priority(*, request_id: int, actor: User, priority: str, reason: str) -> AppointmentRequest:
     """Set the request's tier (and its open callback's) to `priority`, recording who did it and why.
 
     Only a supervisor may, and only with a reason. The callback's due time is

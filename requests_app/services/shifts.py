@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from requests_app.models import StaffProfile
 from requests_app.policy import Action, require
 
 
-def staff_profile_ensure(*, user: AbstractUser) -> StaffProfile:
+def staff_profile_ensure(*, user: User) -> StaffProfile:
     """The staff member's profile, created (off shift) if they have none yet."""
     profile, _ = StaffProfile.objects.get_or_create(user=user)
     return profile
 
 
-def staff_set_on_shift(*, user: AbstractUser, on_shift: bool) -> StaffProfile:
+def staff_set_on_shift(*, user: User, on_shift: bool) -> StaffProfile:
     """`user` goes on or off shift. Only the front desk (supervisors included) take callbacks, so only they may.
 
     A staff member without a profile gets one. The history keeps who changed it and when.

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from requests_app.models import Callback
-from requests_app.models.callbacks import OPEN_CALLBACK_STATUSES
 from requests_app.policy import supervisor_users
 from requests_app.services.appointments import appointment_queue_reminder, appointments_due_reminders
 from requests_app.services.notifications import notification_queue
@@ -24,7 +23,9 @@ def callbacks_escalate_overdue() -> int:
     escalated = 0
     recipients = supervisor_emails()
     overdue_ids = list(
-        Callback.objects.filter(status__in=OPEN_CALLBACK_STATUSES, due_at__lt=now, escalated_at__isnull=True)
+        Callback.objects.open()
+        .overdue(now)
+        .filter(escalated_at__isnull=True)
         .order_by("due_at")
         .values_list("pk", flat=True)[:500]
     )

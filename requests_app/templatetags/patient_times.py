@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from requests_app.business_hours import callback_timing
+from requests_app.deadlines import expected_callback_timing
 from requests_app.formatting import best_time_note, clinic_zone_abbreviation
 
 register = template.Library()
@@ -15,14 +15,7 @@ def best_time_reason(request) -> str:
     """Why the call comes when it does, when the patient's best time to call changed it (else "")."""
     if request is None:
         return ""
-    return best_time_note(
-        callback_timing(
-            received_at=request.created_at,
-            priority=request.priority,
-            best_time_slots=request.best_time_slots,
-            best_days=request.best_days,
-        )
-    )
+    return best_time_note(expected_callback_timing(request))
 
 
 @register.simple_tag

@@ -15,10 +15,14 @@ import threading
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, cast
 
 from requests_app.triage import context as ctx
 from requests_app.triage import lexicon
 from requests_app.triage.spelling import correct
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
 
 _SENTENCE_END = frozenset({".", "!", "?", ";", "..."})
 _RESOLVED_NEXT = re.compile(ctx.RESOLVED_NEXT_SENTENCE, re.IGNORECASE)
@@ -91,8 +95,8 @@ def nlp():
 def _build():
     import medspacy  # noqa: F401 (registers the medspaCy components with spaCy)
     import spacy
-    from medspacy.context import ConTextRule
-    from medspacy.target_matcher import TargetRule
+    from medspacy.context import ConText, ConTextRule
+    from medspacy.target_matcher import TargetMatcher, TargetRule
     from spacy.language import Language
 
     from requests_app.triage import speedups
@@ -102,7 +106,10 @@ def _build():
         Language.component("clinic_sentences")(_clinic_sentences)
     pipeline = spacy.blank("en")
     pipeline.add_pipe("clinic_sentences")
-    matcher = pipeline.add_pipe("medspacy_target_matcher", config={"result_type": "group", "prune": False})
+    # spaCy's stubs say add_pipe returns a Callable[[Doc], Doc]: it is the component its factory made.
+    matcher = cast(
+        TargetMatcher, pipeline.add_pipe("medspacy_target_matcher", config={"result_type": "group", "prune": False})
+    )
     matcher.add(
         [
             TargetRule(literal=f"{label} {index}", category=label, pattern=_lowercase_only(pattern))
@@ -110,8 +117,9 @@ def _build():
             for index, pattern in enumerate(patterns)
         ]
     )
-    context = pipeline.add_pipe(
-        "medspacy_context", config={"rules": None, "input_span_type": "group", "span_attrs": None}
+    context = cast(
+        ConText,
+        pipeline.add_pipe("medspacy_context", config={"rules": None, "input_span_type": "group", "span_attrs": None}),
     )
     context.add(
         [
@@ -306,7 +314,7 @@ def read(text: str) -> list[Finding]:
         return Finding(flag=flag, start=original_start, end=original_end, quote=text[original_start:original_end])
 
     findings: list[Finding] = []
-    markers = {"BILATERAL": [], "WORSENING": []}
+    markers: dict[str, list[tuple[Span, int]]] = {"BILATERAL": [], "WORSENING": []}
     for span, index in kept:
         if span.label_ in lexicon.MARKERS:
             markers[span.label_].append((span, index))
@@ -314,7 +322,7 @@ def read(text: str) -> list[Finding]:
             findings.append(finding(lexicon.LABEL_TO_FLAG[span.label_], [span]))
 
     # One leg finding on the left and another on the right: both legs.
-    sides = {"left": [], "right": []}
+    sides: dict[str, list[Span]] = {"left": [], "right": []}
     for span, index in kept:
         if span.label_ in lexicon.LEG_LABELS:
             context = span.text + " " + sentences[index].text
@@ -357,7 +365,7 @@ _SUBSUMED_BY = {
 
 
 def _without_contained(findings: list[Finding]) -> list[Finding]:
-    kept = []
+    kept: list[Finding] = []
     for found in findings:
         bigger = _SUBSUMED_BY.get(found.flag, ())
         if any(o.flag in bigger and o.start <= found.start and found.end <= o.end for o in findings):

@@ -18,6 +18,7 @@ from django.contrib import admin
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from requests_app.admin.callbacks import CallbackAdmin
 from requests_app.models import (
     AppointmentRequest,
     Callback,
@@ -56,6 +57,7 @@ def waiting(**fields) -> Callback:
     """A request through the real intake and pipeline, with nobody on shift: unassigned, overdue by 10 minutes."""
     StaffProfile.objects.update(on_shift=False)
     callback = request_process(request_id=submit(**fields).request.pk)
+    assert callback is not None
     Callback.objects.filter(pk=callback.pk).update(due_at=timezone.now() - timedelta(minutes=10))
     return callback
 
@@ -173,26 +175,34 @@ def test_two_desk_members_a_claim_conflict_next_call_one_click_and_a_booking_mov
         assert visitor.csp_violations() == [], visitor.console_errors
 
 
-def test_the_queue_reloads_itself_keeping_its_filters_but_not_under_a_ticked_row(
-    front_desk, broker, new_visitor, monkeypatch
+def test_the_queue_reloads_itself_every_minute_keeping_its_filters_but_not_under_a_ticked_row(
+    front_desk, broker, new_visitor
 ):
-    monkeypatch.setattr(admin.site._registry[Callback], "refresh_seconds", 2)
+    callback_admin = admin.site._registry[Callback]
+    assert isinstance(callback_admin, CallbackAdmin)
+    refresh = callback_admin.refresh_seconds * 1000
     waiting(first_name="First")
     dana = new_visitor("dana")
     staff_login(dana, "dana")
     page = dana.page
+    # The page's timers run on a clock the test moves (Playwright's clock, kept across reloads): no waiting.
+    page.clock.install()
     page.goto(f"{QUEUE}?priority__exact=routine")
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(1)
 
     waiting(first_name="Second")
-    expect(rows).to_have_count(2, timeout=8_000)  # reloaded by itself
+    page.clock.run_for(refresh - 1000)
+    expect(rows).to_have_count(1)  # not reloaded before its minute
+    with page.expect_navigation():
+        page.clock.run_for(1000)
+    expect(rows).to_have_count(2)  # reloaded by itself
     expect(page).to_have_url(re.compile(r"\?priority__exact=routine$"))
     dana.shot("reloaded")
 
     rows.first.locator("input.action-select").check()
     waiting(first_name="Third")
-    page.wait_for_timeout(5_000)  # two refresh periods and more
+    page.clock.run_for(3 * refresh)
     expect(rows).to_have_count(2)
     expect(rows.first.locator("input.action-select")).to_be_checked()
     dana.shot("ticked-row-kept")

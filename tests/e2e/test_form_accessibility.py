@@ -22,7 +22,7 @@ ARROW_PRESSES = {"no": 1, "not_sure": 2}
 
 def tab_to(visitor, element_id: str) -> list[str]:
     """Press Tab until the element with `element_id` has the focus; the ids passed on the way."""
-    passed = []
+    passed: list[str] = []
     for _ in range(MAX_TABS):
         visitor.page.keyboard.press("Tab")
         focused = visitor.focused()
@@ -34,7 +34,7 @@ def tab_to(visitor, element_id: str) -> list[str]:
 
 def tab_to_send_button(visitor) -> list[str]:
     """Press Tab until the send button has the focus; the ids passed on the way."""
-    passed = []
+    passed: list[str] = []
     for _ in range(MAX_TABS):
         visitor.page.keyboard.press("Tab")
         focused = visitor.focused()

@@ -20,7 +20,8 @@ from requests_app.models import (
     Notification,
     StaffProfile,
 )
-from requests_app.services.callbacks import callback_log_attempt, callback_schedule
+from requests_app.services.appointments import appointment_schedule
+from requests_app.services.callbacks import callback_log_attempt
 from requests_app.services.pipeline import request_process
 from tests.e2e.conftest import answer_screening, screening_question, staff_login
 from tests.support.appointments import bookable_day
@@ -167,8 +168,9 @@ def test_a_supervisor_sees_the_queue_the_staff_and_the_daily_chart_on_the_dashbo
 ):
     article = Article.objects.get(slug=ARTICLE_SLUG)
     booked = request_process(request_id=submit(source_article=article).request.pk)
+    assert booked is not None
     callback_log_attempt(callback_id=booked.pk, user=front_desk, outcome=CallOutcome.SCHEDULED)
-    callback_schedule(
+    appointment_schedule(
         callback_id=booked.pk,
         user=front_desk,
         appointment_date=bookable_day(time(9, 0), after=3),

@@ -63,7 +63,7 @@ def start_worker(own_redis, sink, tmp_path, request):
 
     yield start
     for worker in workers:
-        worker.stop()
+        worker.kill()  # the test is over (see CeleryWorker.kill)
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         for worker in workers:
@@ -76,7 +76,7 @@ def beat(own_redis, tmp_path, request):
     process = CeleryBeat(own_redis.url, tmp_path / "beat")
     process.start()
     yield process
-    process.stop()
+    process.kill()
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         print(f"--- beat.log ---\n{process.log()[-4000:]}")

@@ -34,12 +34,14 @@ def post_json(url: str, body: dict, timeout: float = 10) -> tuple[int, dict, flo
 
 def queued_messages(broker_url: str) -> int:
     """Messages waiting in the queue (not those a worker holds unacknowledged)."""
-    return redis.Redis.from_url(broker_url).llen(QUEUE)
+    # redis-py annotates its commands for the sync and the asyncio client at once (Awaitable[int] | int).
+    return redis.Redis.from_url(broker_url).llen(QUEUE)  # type: ignore[return-value]
 
 
 def queued_tasks(broker_url: str) -> list[tuple[str, str]]:
     """(task name, its arguments as Celery shows them) of every message waiting in the queue."""
-    raw = redis.Redis.from_url(broker_url).lrange(QUEUE, 0, -1)
+    # redis-py annotates its commands for the sync and the asyncio client at once (Awaitable[list] | list).
+    raw: list[bytes] = redis.Redis.from_url(broker_url).lrange(QUEUE, 0, -1)  # type: ignore[assignment]
     return [(m["headers"]["task"], m["headers"]["argsrepr"]) for m in map(json.loads, raw)]
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import os
-import re
 import subprocess
 import threading
 import time
@@ -41,10 +40,11 @@ from django.core.wsgi import get_wsgi_application
 from django.db import OperationalError, connection, connections
 from django.test.testcases import QuietWSGIRequestHandler
 
-from clinic.middleware import RETRY_AFTER_SECONDS
+from requests_app.database_down import RETRY_AFTER_SECONDS
 from requests_app.forms import MIN_FILL_SECONDS
 from requests_app.models import AppointmentRequest
 from tests.support.intake import patient_fields
+from tests.support.matching import must_search
 from tests.test_request_form import form_data
 
 PG_STOP = os.environ.get("CLINIC_PG_STOP", "")
@@ -111,7 +111,7 @@ def post_form(url: str, opener, data: dict) -> tuple[int, str]:
 
 
 def hidden(html: str, name: str) -> str:
-    return re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
+    return must_search(rf'name="{name}" value="([^"]+)"', html).group(1)
 
 
 def stop_postgresql() -> None:

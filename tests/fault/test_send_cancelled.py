@@ -23,7 +23,10 @@ import time
 
 import pytest
 import redis
-from billiard.common import _shutdown_cleanup, clear_terminate_handler_fired
+from billiard.common import (  # type: ignore[attr-defined]  # celery-types' billiard stubs lack these
+    _shutdown_cleanup,
+    clear_terminate_handler_fired,
+)
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 

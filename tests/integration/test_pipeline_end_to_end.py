@@ -26,7 +26,7 @@ def worker_with_smtp(broker, smtp_sink, tmp_path):
     worker = CeleryWorker(broker, tmp_path / "worker.log", extra_env=smtp_sink.settings_env())
     worker.start()
     yield worker
-    worker.stop()
+    worker.kill()  # the test is over (see CeleryWorker.kill)
 
 
 def test_a_request_sent_to_the_api_becomes_a_callback_and_emails_via_the_worker(worker_with_smtp, smtp_sink, settings):

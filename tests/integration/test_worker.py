@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 def test_task_queued_on_commit_is_run_by_a_real_worker(celery_worker):
     with transaction.atomic():
-        heartbeat.delay_on_commit("integration")
+        heartbeat.delay_on_commit("integration")  # type: ignore[attr-defined]  # celery-types lacks Task.delay_on_commit (Celery 5.4)
         # Nothing is published before the commit.
         assert not Heartbeat.objects.filter(name="integration").exists()
 
@@ -21,7 +21,7 @@ def test_task_queued_on_commit_is_run_by_a_real_worker(celery_worker):
 
 def test_task_queued_in_a_rolled_back_transaction_never_runs(celery_worker):
     with pytest.raises(RuntimeError), transaction.atomic():
-        heartbeat.delay_on_commit("rolled-back")
+        heartbeat.delay_on_commit("rolled-back")  # type: ignore[attr-defined]  # celery-types lacks Task.delay_on_commit (Celery 5.4)
         raise RuntimeError("the view failed after queuing")
     heartbeat.delay("after-rollback")  # a marker queued behind it
 

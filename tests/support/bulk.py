@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from requests_app.models import AppointmentRequest, Callback, CallbackStatus, Channel, Priority
-from requests_app.models.intake import PRIORITY_RANK, new_reference
+from requests_app.models.intake import new_reference
 
 
 def bulk_callbacks(count: int, *, batch: int = 2000, seed: int = 7) -> None:
@@ -44,9 +44,7 @@ def bulk_callbacks(count: int, *, batch: int = 2000, seed: int = 7) -> None:
                 Callback(
                     request=request,
                     priority=request.priority,
-                    priority_rank=PRIORITY_RANK[Priority(request.priority)],
                     status=status,
-                    is_open=status in (CallbackStatus.NEW, CallbackStatus.IN_PROGRESS),
                     closing_reason="declined" if status == CallbackStatus.CLOSED else "",
                     due_at=now + timedelta(minutes=rng.randint(-600, 3000)),
                     attempt_count=rng.randint(0, 3),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from typing_extensions import override
 
 from articles.services import articles_load_directory
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
             help="directory holding the *.md files (default: content/articles in the project)",
         )
 
+    @override
     def handle(self, *args, path: Path | None, **options) -> None:
         directory = path or Path(settings.BASE_DIR) / "content" / "articles"
         try:

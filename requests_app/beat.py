@@ -1,4 +1,4 @@
-"""Celery beat's scheduler, tuned like the worker (clinic/worker.py) to find a broker that comes back within seconds.
+"""Celery beat's scheduler, tuned like the worker (requests_app/worker.py) to find a broker back within seconds.
 
 Beat connects to Redis when it first sends (its producer is made once, then
 kept). If Redis is down at that moment (beat started, or restarted, during
@@ -17,7 +17,7 @@ from __future__ import annotations
 from celery.beat import PersistentScheduler
 from celery.utils.log import get_logger
 
-from clinic.worker import RECONNECT_INTERVAL_MAX, RECONNECT_INTERVAL_START, RECONNECT_INTERVAL_STEP
+from requests_app.worker import RECONNECT_INTERVAL_MAX, RECONNECT_INTERVAL_START, RECONNECT_INTERVAL_STEP
 
 logger = get_logger(__name__)
 

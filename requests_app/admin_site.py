@@ -1,10 +1,18 @@
-"""The admin site: the front desk's main screen all day."""
+"""The admin site: the front desk's main screen all day.
+
+Named by `default_site` in clinic/apps.py. Django builds it while the apps'
+admin modules register their models, so this module imports none of them at
+import time (requests_app.admin's pages are imported when the URLs are built).
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import path
+
+from requests_app.policy import is_front_desk, is_supervisor
+from requests_app.selectors import queue_summary, staff_on_shift
 
 
 class ClinicAdminSite(admin.AdminSite):
@@ -25,9 +33,6 @@ class ClinicAdminSite(admin.AdminSite):
         ]
 
     def index(self, request: HttpRequest, extra_context=None):
-        from requests_app.policy import is_front_desk, is_supervisor
-        from requests_app.selectors import queue_summary, staff_on_shift
-
         extra_context = dict(extra_context or {})
         if is_front_desk(request.user) or is_supervisor(request.user):
             extra_context["queue_summary"] = queue_summary(user=request.user)

@@ -8,12 +8,12 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import HttpRequest
 
-from clinic.opening_hours import opening_hours_text
+from requests_app.opening_hours import opening_hours_text
 
 logger = logging.getLogger(__name__)
 
 
-def clinic(request: HttpRequest) -> dict:
+def clinic(_request: HttpRequest) -> dict:
     """The clinic's settings, the public site URL and the opening hours in words."""
     return {
         "clinic": settings.CLINIC,

@@ -13,7 +13,8 @@ was lost (requests_app.tasks.hand_back_held_messages): Celery drops the
 ones it had not started, and Redis keeps them from everyone until the
 visibility timeout.
 
-Configured by `CELERY_WORKER_CONSUMER` in settings.
+Configured by `CELERY_WORKER_CONSUMER` in settings. It lives beside the outboxes it hands
+work back to (requests_app.tasks, requests_app.services.pipeline and .notifications).
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ import logging
 
 from celery.worker.consumer import Consumer
 from celery.worker.state import reserved_requests
+from django.db import close_old_connections, connections
 
 logger = logging.getLogger(__name__)
 
-RECONNECT_INTERVAL_START = 1.0
-RECONNECT_INTERVAL_STEP = 1.0
-RECONNECT_INTERVAL_MAX = 2.0
+# Whole seconds (kombu takes floats, its stubs say int).
+RECONNECT_INTERVAL_START = 1
+RECONNECT_INTERVAL_STEP = 1
+RECONNECT_INTERVAL_MAX = 2
 
 
 class PromptReconnectConsumer(Consumer):
@@ -56,16 +59,16 @@ def _hand_back(held: list[tuple[str, list]]) -> None:
     never uses the database, and the pool processes it forks must not
     inherit a connection. Never raises: the consumer goes on reconnecting.
     """
-    from django.db import close_old_connections, connections
-
-    from requests_app.tasks import hand_back_held_messages
+    # Not at import time: Celery loads this module by name (and beat imports its intervals), which must not
+    # wait for Django's app registry; the tasks import the models.
+    from requests_app.tasks import hand_back_held_messages  # noqa: PLC0415
 
     if not held:
         return
     try:
         close_old_connections()
         marked = hand_back_held_messages(held)
-    except Exception:
+    except Exception:  # broad on purpose: the consumer must go on reconnecting; the sweeps find the rest
         logger.exception("could not hand back the work of %s held messages", len(held))
     else:
         logger.warning("broker connection lost: handed back the work of %s held messages", marked)
