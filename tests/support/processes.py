@@ -8,12 +8,15 @@ is `celery -A clinic worker` in its own process, against the test database.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -37,6 +40,25 @@ def wait_until(predicate, timeout: float, interval: float = 0.1) -> bool:
             return True
         time.sleep(interval)
     return predicate()
+
+
+class Watch:
+    """When `predicate` first held, polled on a thread of its own while the test goes on with other work."""
+
+    def __init__(self, predicate: Callable[[], bool], timeout: float, interval: float = 0.05) -> None:
+        self.held_at: float | None = None  # time.monotonic() when it held; None if not within timeout
+
+        def watch() -> None:
+            if wait_until(predicate, timeout, interval):
+                self.held_at = time.monotonic()
+
+        self._thread = threading.Thread(target=watch, daemon=True)
+        self._thread.start()
+
+    def result(self) -> float:
+        """The moment it held (time.monotonic()), or infinity if it did not within the timeout."""
+        self._thread.join()
+        return math.inf if self.held_at is None else self.held_at
 
 
 class RedisServer:
