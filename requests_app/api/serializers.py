@@ -20,6 +20,7 @@ from requests_app.api.fields import (
     ClosedObjectSerializer,
     E164PhoneField,
     EmailAddressField,
+    FieldsCopiedSerializer,
     PlainTextField,
     StrictTrueField,
     django_validator,
@@ -52,7 +53,7 @@ class ConsentField(StrictTrueField):
 # submission, answers or not.
 ScreeningSerializer = type(
     "ScreeningSerializer",
-    (ClosedObjectSerializer,),
+    (FieldsCopiedSerializer, ClosedObjectSerializer),
     {
         "__module__": __name__,
         "__doc__": 'The red-flag screening questions, each answered "yes", "no" or "not_sure"; '
@@ -79,7 +80,7 @@ def _single_line(max_length: int, **kwargs) -> PlainTextField:
     )
 
 
-class AppointmentRequestInputSerializer(serializers.Serializer):
+class AppointmentRequestInputSerializer(FieldsCopiedSerializer):
     first_name = PlainTextField(
         max_length=NAME_MAX_LENGTH,
         pattern=SINGLE_LINE_NOT_BLANK,
