@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import redis
 from django.db import connection
@@ -46,10 +47,20 @@ class Probes:
                 content_type="application/json",
                 **HTTPS,
             ),
+            "peer": lambda: self.anonymous.post(
+                "/bench/peer/",
+                data=json.dumps(loadgen.api_body(self.patients)),
+                content_type="application/json",
+                **HTTPS,
+            ),
             "home": lambda: self.anonymous.get("/", **HTTPS),
             "article": lambda: self.anonymous.get(self.article_path, **HTTPS),
+            # URL-encoded, as a browser (and the load, bench/wrk.lua) sends it; not the test client's multipart.
             "form": lambda: self.anonymous.post(
-                "/request-appointment/", data=loadgen.form_fields(self.patients), **HTTPS
+                "/request-appointment/",
+                data=urlencode(loadgen.form_fields(self.patients)),
+                content_type="application/x-www-form-urlencoded",
+                **HTTPS,
             ),
             "api": lambda: self.anonymous.post(
                 "/api/v1/appointment-requests/",

@@ -55,21 +55,31 @@ def measure(repeat: int = REPEAT, *, limit: int | None = None) -> dict:
 
 
 def submission_share(results: dict, probes) -> dict:
-    """The API submission's in-process time (the bench's profile of it) beside triage's part of it.
+    """The API submission's in-process time beside triage's part of it.
 
-    The profile is the diagnosis's when the API target was missed; otherwise
-    one is made here, the same way (`probe.where_time_goes`).
+    From the in-process pass when there is one (`bench.inprocess`: the API
+    submission alternating with itself with triage's result precomputed, so
+    the difference is triage inside a real submission). Otherwise from a
+    profile: the diagnosis's when the API target was missed, or one made
+    here (`probe.where_time_goes`), against triage of the bench's reason
+    timed alone.
     """
-    profile = results.get("diagnosis", {}).get("profiles", {}).get("api")
-    source = "diagnosis"
-    if profile is None:
-        from bench.probe import where_time_goes
-
-        profile = where_time_goes(probes.requests()["api"])
-        source = "profiled for the triage row"
     cost = results["triage"]
-    submission_ms = profile["ms_per_request"]
-    triage_ms = cost["bench_reason"]["median_ms"]
+    measured = results.get("inprocess")
+    if measured and measured.get("triage_ms") is not None:
+        submission_ms = measured["scenarios"]["api"]["median_ms"]
+        triage_ms = measured["triage_ms"]
+        source = "in process, against the same submission with triage's result precomputed"
+    else:
+        profile = results.get("diagnosis", {}).get("profiles", {}).get("api")
+        source = "diagnosis"
+        if profile is None:
+            from bench.probe import where_time_goes
+
+            profile = where_time_goes(probes.requests()["api"])
+            source = "profiled for the triage row"
+        submission_ms = profile["ms_per_request"]
+        triage_ms = cost["bench_reason"]["median_ms"]
     return {
         "submission_ms": submission_ms,
         "profile": source,

@@ -5,10 +5,13 @@ from datetime import time, timedelta
 from typing import Any
 
 import pytest
+from django.contrib import admin as django_admin
+from django.contrib.admin import ModelAdmin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from requests_app.admin.callbacks import CallbackAdmin
 from requests_app.models import CallAttempt, Callback, CallbackStatus, Notification, StaffProfile
 from requests_app.services.pipeline import request_process
 from tests.support.appointments import bookable_day
@@ -229,3 +232,12 @@ def test_the_queue_page_makes_the_same_number_of_queries_at_any_size_and_counts_
     for sql in large:
         if "COUNT(" in sql.upper():
             assert "LIMIT" in sql.upper(), sql
+
+
+def test_the_queue_s_row_checkbox_is_the_admin_s_own_html_written_out(desk_client, callback):
+    admin = CallbackAdmin(Callback, django_admin.site)
+    ours = admin.action_checkbox(callback)
+    assert ours == ModelAdmin.action_checkbox(admin, callback)
+    assert f'value="{callback.pk}"' in ours
+    page = desk_client.get("/admin/requests_app/callback/").content.decode()
+    assert ours in page

@@ -175,6 +175,33 @@ def test_an_open_request_older_than_fourteen_days_is_not_merged_into():
     assert not submit(phone="+16035550114").merged
 
 
+def test_a_new_patients_submission_asks_once_for_an_open_request_and_writes_nothing_after_the_publish(
+    django_capture_on_commit_callbacks, broker
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        request = submit().request
+    statements = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    # One look for an open request by phone or email, the request, its history row, its outbox record.
+    assert [sql.split()[0] for sql in statements] == ["SELECT", "INSERT", "INSERT", "INSERT"]
+    assert "pipelinerecord" in statements[-1]
+    # Written as published; the publish went through, so nothing wrote it again.
+    record = PipelineRecord.objects.get(request=request)
+    assert record.published_at is not None
+    assert pipeline_republish_stale() == 0
+
+
+def test_a_repeat_is_found_by_phone_or_by_email_alone_and_not_by_a_closed_request():
+    by_phone = submit(phone="+16035550117").request
+    by_email = submit(email="Casey@Example.org").request
+    assert submit(phone="+16035550117").request.merged_into_id == by_phone.pk
+    assert submit(email="casey@example.ORG").request.merged_into_id == by_email.pk
+    AppointmentRequest.objects.filter(pk=by_phone.pk).update(status=RequestStatus.CLOSED)
+    assert not submit(phone="+16035550117").merged
+
+
 def test_the_pipeline_is_told_only_after_commit(django_capture_on_commit_callbacks, broker):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         submit()

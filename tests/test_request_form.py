@@ -8,7 +8,7 @@ from http import HTTPStatus
 import pytest
 from django.core import signing
 
-from requests_app.forms import FORM_TOKEN_SALT
+from requests_app.forms import FORM_TOKEN_SALT, AppointmentRequestForm, screening_field
 from requests_app.models import AppointmentRequest, RequestNote
 from tests.support.intake import screening_answered
 from tests.support.matching import must_search
@@ -532,3 +532,22 @@ def test_the_confirmation_says_nothing_more_when_the_best_time_does_not_delay_th
     html = received_on(location, client, datetime(2026, 12, 7, 10, 15, tzinfo=ZoneInfo("America/New_York")))
     assert "<strong>Monday 7 December at 5:00 pm EST</strong>." in html
     assert "because you asked" not in html and "We are not open" not in html
+
+
+def test_each_form_has_choice_fields_and_widgets_of_its_own_though_they_share_the_class_s_choices():
+    first, second = AppointmentRequestForm(), AppointmentRequestForm()
+    question = screening_field("leg_nerves")
+    for name in (question, "symptoms", "pain_duration", "best_days"):
+        assert first.fields[name] is not second.fields[name], name
+        assert first.fields[name].widget is not second.fields[name].widget, name
+        assert first.fields[name].widget.attrs is not second.fields[name].widget.attrs, name
+
+    first.fields[question].widget.attrs["aria-invalid"] = "true"
+    first.fields["best_days"].choices = [("mon", "Monday")]
+    assert "aria-invalid" not in second.fields[question].widget.attrs
+    assert "aria-invalid" not in AppointmentRequestForm.base_fields[question].widget.attrs
+    assert [code for code, _ in second.fields["best_days"].choices] != ["mon"]
+    assert list(first.fields["best_days"].widget.choices) == [("mon", "Monday")]
+    assert 'value="mon"' in str(first["best_days"]) and 'value="tue"' not in str(first["best_days"])
+    assert 'value="tue"' in str(second["best_days"])
+    assert 'aria-invalid="true"' not in str(second[question])
