@@ -15,7 +15,7 @@ help:
 	@echo "make test       run the test suite (embedded SQLite and Redis; fault-injection tests last, one at a time)"
 	@echo "make test-fast  the suite without worker, fault, browser and fuzz tests"
 	@echo "make lint       ruff check, format check and mypy (make typecheck)"
-	@echo "make typecheck  mypy with the Django and DRF plugins, on the app code and tests/ (bench/ to follow)"
+	@echo "make typecheck  mypy with the Django and DRF plugins, on the app code, tests/ and bench/"
 	@echo "make lock       compile requirements*.in into the hashed locks requirements*.txt"
 	@echo "make lock-check fail when a lock is out of date with its .in file (CI runs it)"
 	@echo "make format     ruff format and fix"
@@ -75,7 +75,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# mypy alone, on the files pyproject.toml names (the app code and tests/; bench/ to follow).
+# mypy alone, on the files pyproject.toml names (the app code, tests/ and bench/).
 typecheck: install
 	$(BIN)/mypy
 

@@ -124,6 +124,10 @@ def _arrivals(sink, pattern: re.Pattern, wanted: set[str], recipient: str | None
     return found
 
 
+def _rounded(ms: float | None) -> float | None:
+    return None if ms is None else round(ms, 1)
+
+
 def measure(
     *,
     port: int,
@@ -137,7 +141,7 @@ def measure(
     wait: float = 240.0,
 ) -> dict:
     """One burst of `count` submissions with the worker and beat already running; then wait for all to be done."""
-    from requests_app.models import Callback
+    from requests_app.models import Callback  # noqa: PLC0415 (app code: after django.setup())
 
     bodies = [loadgen.api_body(patients) for _ in range(count)]
     poller = QueuePoller(port, queue_path, desk_cookie)
@@ -200,8 +204,8 @@ def measure(
         "queue_page": {
             "loads": len(queue),
             "failed": dict(poller.failed),
-            "p50_ms": round(percentile(queue, 0.5), 1) if queue else None,
-            "p95_ms": round(percentile(queue, 0.95), 1) if queue else None,
+            "p50_ms": _rounded(percentile(queue, 0.5)),
+            "p95_ms": _rounded(percentile(queue, 0.95)),
             "max_ms": round(max(queue), 1) if queue else None,
         },
         "waited_s": round(drained_at - first_sent, 1),

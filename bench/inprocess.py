@@ -21,17 +21,35 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
 import functools
+import importlib
+import io
 import json
+import logging
+import os
+import pstats
+import shutil
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import django
+from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench import loadgen, probe  # noqa: E402
+from bench.stack import Stack  # noqa: E402
+from tests.support.processes import free_port  # noqa: E402
+
+if TYPE_CHECKING:
+    from requests_app.triage import TriageResult
 
 COUNT = 400
 WARMUP = 20
@@ -40,13 +58,15 @@ SUBMISSIONS = ("create", "peer", "api", "api_pretriaged", "form")
 
 
 @functools.lru_cache(maxsize=64)
-def _triage_once(symptoms: tuple, reason: str, screening: tuple):
-    from requests_app.triage import triage
+def _triage_once(symptoms: tuple, reason: str, screening: tuple) -> TriageResult:
+    from requests_app.triage import triage  # noqa: PLC0415 (app code: after django.setup())
 
     return triage(symptoms=list(symptoms), reason=reason, screening=dict(screening))
 
 
-def _precomputed_triage(*, symptoms, reason, screening):
+def _precomputed_triage(
+    *, reason: str = "", screening: dict[str, str] | None = None, symptoms: list[str] | tuple[str, ...] = ()
+) -> TriageResult:
     return _triage_once(tuple(symptoms), reason, tuple(sorted((screening or {}).items())))
 
 
@@ -58,7 +78,7 @@ def triage_precomputed():
     after the first, triage costs a dictionary lookup; what remains is the
     submission without triage. The bench's only; nothing in the app changes.
     """
-    from requests_app.services import intake
+    from requests_app.services import intake  # noqa: PLC0415 (app code: after django.setup())
 
     real = intake.triage
     intake.triage = _precomputed_triage
@@ -194,11 +214,27 @@ PARTS = [
 ]
 
 
+def _timed(original: Callable, label: str, active: set[str], spent: dict[str, float]) -> Callable:
+    """`original`, its time added to spent[label] (ms); a call inside another call of it is not counted twice."""
+
+    @functools.wraps(original)
+    def wrapper(*args, **kwargs):
+        if label in active:
+            return original(*args, **kwargs)
+        active.add(label)
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            active.discard(label)
+            spent[label] = spent.get(label, 0.0) + (time.perf_counter() - started) * 1000
+
+    return wrapper
+
+
 @contextlib.contextmanager
 def _timing_parts(spent: dict[str, float]):
     """Wrap each of PARTS so that its time in the current request adds to `spent` (ms)."""
-    import importlib
-
     active: set[str] = set()
     undo = []
     for label, module_name, path in PARTS:
@@ -211,19 +247,8 @@ def _timing_parts(spent: dict[str, float]):
         except (ImportError, AttributeError, KeyError):
             continue  # moved or renamed: that part is left out of the table
 
-        def wrapper(*args, __original=original, __label=label, **kwargs):
-            if __label in active:
-                return __original(*args, **kwargs)
-            active.add(__label)
-            started = time.perf_counter()
-            try:
-                return __original(*args, **kwargs)
-            finally:
-                active.discard(__label)
-                spent[__label] = spent.get(__label, 0.0) + (time.perf_counter() - started) * 1000
-
         had_own = name in owner.__dict__
-        setattr(owner, name, functools.wraps(original)(wrapper))
+        setattr(owner, name, _timed(original, label, active, spent))
         undo.append((owner, name, original, had_own))
     try:
         yield
@@ -279,10 +304,6 @@ def describe_breakdown(found: dict[str, dict[str, float]]) -> list[str]:
 
 def profile(request: Callable, *, count: int, top: int = 40) -> str:
     """cProfile over `count` requests: the functions by cumulative and by own time."""
-    import cProfile
-    import io
-    import pstats
-
     for _ in range(WARMUP):
         request()
     profiler = cProfile.Profile()
@@ -300,12 +321,8 @@ def profile(request: Callable, *, count: int, top: int = 40) -> str:
 @contextlib.contextmanager
 def standalone(directory: Path):
     """Redis and the SMTP sink of its own, the bench's settings, a prepared database: the probes, ready."""
-    import os
-    import shutil
 
-    from bench import run
-    from bench.stack import Stack
-    from tests.support.processes import free_port
+    from bench import run  # noqa: PLC0415 (bench/run.py imports this module: a cycle)
 
     shutil.rmtree(directory / "redis", ignore_errors=True)
     stack = Stack(directory, web_workers=0, worker_concurrency=0)
@@ -317,16 +334,12 @@ def standalone(directory: Path):
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{sqlite}{suffix}").unlink(missing_ok=True)
         run.configure_environment(stack, free_port(), database_url)
-        import django
 
         django.setup()
-        import logging
 
         logging.getLogger().setLevel(logging.WARNING)
-        from django.test import Client
 
-        from articles import selectors
-        from bench import loadgen, probe
+        from articles import selectors  # noqa: PLC0415 (app code: after django.setup())
 
         run.prepare_database(database_url)
         desk = Client()

@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+from django.core import signing
+
 WRK = "wrk"
 LUA_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
 REASON = "Lower back aches after long runs since I doubled my mileage."
@@ -71,10 +73,9 @@ def api_body(patients: Patients) -> dict:
 
 def form_fields(patients: Patients, *, csrf_token: str | None = None) -> dict:
     """The form as a browser sends it, with a form token signed a minute ago (older than MIN_FILL_SECONDS)."""
-    from django.core import signing
 
-    from requests_app.forms import FORM_TOKEN_SALT, screening_field
-    from requests_app.triage.screening import QUESTIONS
+    from requests_app.forms import FORM_TOKEN_SALT, screening_field  # noqa: PLC0415 (app code: after django.setup())
+    from requests_app.triage.screening import QUESTIONS  # noqa: PLC0415 (app code: after django.setup())
 
     token = signing.dumps({"t": time.time() - 60, "id": uuid.uuid4().hex}, salt=FORM_TOKEN_SALT)
     fields = {

@@ -9,6 +9,13 @@ import sqlite3
 from importlib.metadata import version
 from pathlib import Path
 
+import redis
+from django.conf import settings
+
+from bench import burst as burst_module
+from bench import triage_cost
+from bench.probe import where_time_goes
+
 ARTICLE_MIN = 0.8
 PEER_MIN = 1.0  # a submission against the straightforward implementation (bench/views.py's peer)
 FLOOR_MIN = 0.3  # the API submission against the minimal create, which no real submission can reach
@@ -49,9 +56,6 @@ def machine_info() -> dict:
 
 
 def stack_info(connection, stack, args, *, database_given: bool) -> dict:
-    import redis
-    from django.conf import settings
-
     if connection.vendor == "sqlite":
         database = f"SQLite {sqlite3.sqlite_version} (WAL), var/bench/bench.sqlite3, fresh each run"
     else:
@@ -60,7 +64,9 @@ def stack_info(connection, stack, args, *, database_given: bool) -> dict:
             database = f"PostgreSQL {cursor.fetchone()[0]}"
     if database_given:
         database += " (DATABASE_URL, as given)"
-    redis_version = redis.Redis.from_url(stack.broker_url).info("server")["redis_version"]
+    # redis-py annotates its commands for the sync and the asyncio client at once (Awaitable[dict] | dict).
+    server: dict = redis.Redis.from_url(stack.broker_url).info("server")  # type: ignore[assignment]
+    redis_version = server["redis_version"]
     return {
         "settings": "bench.settings (DJANGO_ENV=production, DEBUG off, CONN_MAX_AGE "
         f"{settings.DATABASES['default']['CONN_MAX_AGE']} s)",
@@ -119,7 +125,6 @@ def targets(results: dict) -> list[dict]:
     found += _inprocess_targets(results)
     if "triage" in results:
         # Next to the submission's ratios: triage runs inside every submission.
-        from bench import triage_cost
 
         cost = results["triage"]
         found.append(
@@ -199,8 +204,6 @@ def _inprocess_targets(results: dict) -> list[dict]:
 
 
 def _burst_targets(results: dict) -> list[dict]:
-    from bench import burst as burst_module
-
     found = []
     for burst in results.get("bursts", []):
         met = burst_module.passed(burst)
@@ -246,8 +249,6 @@ def _burst_targets(results: dict) -> list[dict]:
 
 def diagnose(missed: list[dict], probes, results: dict) -> dict:
     """Profile, in-process, each scenario whose target was missed and the baseline it is compared with."""
-    from bench.probe import where_time_goes
-
     requests = probes.requests()
     wanted: list[str] = []
     for target in missed:

@@ -11,6 +11,7 @@ bench/README.md for what is measured and how to read it.
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import os
 import secrets
@@ -22,12 +23,20 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import django
+import redis
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import loadgen  # noqa: E402
+from bench import burst, inprocess, latency, loadgen, probe, report, triage_cost  # noqa: E402
 from bench.stack import Stack  # noqa: E402
 from tests.support.processes import free_port  # noqa: E402
 
@@ -170,10 +179,6 @@ def bench_sqlite_url() -> str:
 
 
 def prepare_database(database_url: str) -> None:
-    import io
-
-    from django.core.management import call_command
-
     if database_url == bench_sqlite_url():
         for suffix in ("", "-wal", "-shm"):
             Path(f"{VAR / 'bench.sqlite3'}{suffix}").unlink(missing_ok=True)
@@ -185,10 +190,10 @@ def prepare_database(database_url: str) -> None:
 
 def front_desk_user():
     """An on-shift front-desk member, as the queue page's real users are."""
-    from django.contrib.auth.models import Group, User
+    from django.contrib.auth.models import Group, User  # noqa: PLC0415 (models: after django.setup())
 
-    from requests_app.models import StaffProfile
-    from requests_app.roles import FRONT_DESK
+    from requests_app.models import StaffProfile  # noqa: PLC0415 (app code: after django.setup())
+    from requests_app.roles import FRONT_DESK  # noqa: PLC0415 (app code: after django.setup())
 
     user, _ = User.objects.get_or_create(
         username=DESK_USERNAME, defaults={"email": "desk@bench.example.org", "is_staff": True, "first_name": "Dana"}
@@ -200,10 +205,9 @@ def front_desk_user():
 
 def seed_callbacks(target: int) -> float:
     """Requests with callbacks up to `target` (tests/support/bulk.py). Returns the seconds it took."""
-    from django.db import connection
 
-    from requests_app.models import Callback
-    from tests.support.bulk import bulk_callbacks
+    from requests_app.models import Callback  # noqa: PLC0415 (app code: after django.setup())
+    from tests.support.bulk import bulk_callbacks  # noqa: PLC0415 (app code: after django.setup())
 
     started = time.monotonic()
     missing = target - Callback.objects.count()
@@ -275,8 +279,6 @@ def measure_size(runner: Runner, plan: list[Scenario], size: int, probes) -> dic
     A ratio is taken within its group, so a slow spell of the machine (other
     work, a noisy neighbour) weighs on the scenario and its baselines alike.
     """
-    from bench import probe
-
     print(f"\n== {size:,} callbacks in the database", flush=True)
     queries = probe.queries_per_request(probes)
     wrong = {name: q["status"] for name, q in queries.items() if q["status"] != EXPECTED_STATUS[name]}
@@ -306,7 +308,7 @@ def measure_size(runner: Runner, plan: list[Scenario], size: int, probes) -> dic
     out = {}
     for scenario in plan:
         results = runs[scenario.name]
-        entry = {
+        entry: dict[str, Any] = {
             "title": scenario.title,
             "path": scenario.path,
             "baselines": list(scenario.baselines),
@@ -332,10 +334,8 @@ def measure_size(runner: Runner, plan: list[Scenario], size: int, probes) -> dic
 
 def run_bursts(args, stack: Stack, runner: Runner, port: int) -> list[dict]:
     """One burst per worker count, each with a worker of that many processes and beat, as production runs."""
-    from django.conf import settings
 
-    from bench import burst
-    from requests_app.models import PipelineRecord, PipelineStatus
+    from requests_app.models import PipelineRecord, PipelineStatus  # noqa: PLC0415 (app code: after django.setup())
 
     # The load passes' tasks were dropped with their queue (see the latency pass): their outbox
     # records are closed here, or beat, doing its job, would send thousands of them into the burst.
@@ -348,8 +348,8 @@ def run_bursts(args, stack: Stack, runner: Runner, port: int) -> list[dict]:
             f"\n== burst: {args.burst_size:,} API submissions at once, worker with {workers} process(es), beat",
             flush=True,
         )
-        stack.start_worker(concurrency=workers, log_name=f"worker-burst-{workers}.log")
-        stack.start_beat()
+        worker = stack.start_worker(concurrency=workers, log_name=f"worker-burst-{workers}.log")
+        beat = stack.start_beat()
         try:
             result = burst.measure(
                 port=port,
@@ -362,8 +362,8 @@ def run_bursts(args, stack: Stack, runner: Runner, port: int) -> list[dict]:
                 count=args.burst_size,
             )
         finally:
-            stack.beat.stop()
-            stack.worker.stop()
+            beat.stop()
+            worker.stop()
         print(f"  {burst.describe(result)}", flush=True)
         found.append(result)
     return found
@@ -387,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(VAR / "redis", ignore_errors=True)
     stack = Stack(VAR, web_workers=args.web_workers, worker_concurrency=args.worker_concurrency)
 
-    def stop_on_term(signum, frame):
+    def stop_on_term(_signum, _frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop_on_term)
@@ -402,24 +402,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, stack: Stack, started: float) -> int:
-    from bench import report
-
     load_before = os.getloadavg()
     stack.start_services()
     port = free_port()
     given_database = args.database_url
     database_url = given_database or bench_sqlite_url()
     configure_environment(stack, port, database_url)
-    import django
 
     django.setup()
     # The server logs each submission (to var/bench/log/web.log); here, only problems.
     logging.getLogger().setLevel(logging.WARNING)
-    from django.db import connection
-    from django.test import Client
 
-    from articles import selectors
-    from bench import inprocess, latency, probe, triage_cost
+    from articles import selectors  # noqa: PLC0415 (app code: after django.setup())
 
     print(f"Preparing the database ({connection.vendor}: {database_url.split('@')[-1]})…", flush=True)
     if given_database:
@@ -432,7 +426,6 @@ def _run(args: argparse.Namespace, stack: Stack, started: float) -> int:
 
     desk = Client()
     desk.force_login(user)
-    from django.conf import settings
 
     desk_cookie = f"{settings.SESSION_COOKIE_NAME}={desk.cookies[settings.SESSION_COOKIE_NAME].value}"
     runner = Runner(args, web.url, desk_cookie)
@@ -453,13 +446,12 @@ def _run(args: argparse.Namespace, stack: Stack, started: float) -> int:
 
     # The tasks the load queued by the thousand are dropped, so the worker
     # starts on an empty queue and the pass measures 20/s, not a backlog.
-    import redis
 
     # wrk stops with requests still in the server; let them finish (and publish) first.
     time.sleep(3)
     redis.Redis.from_url(stack.broker_url).flushdb()
     print(f"\n== {args.rate:g} submissions/s for {args.rate_seconds:g} s through the API, with a Celery worker")
-    stack.start_worker()
+    worker = stack.start_worker()
     # A worker that has run the pipeline once, as a worker in service has.
     latency.measure(port, stack.smtp, runner.patients, rate=5, seconds=1, wait=30)
     pipeline = latency.measure(
@@ -470,8 +462,8 @@ def _run(args: argparse.Namespace, stack: Stack, started: float) -> int:
         seconds=args.rate_seconds,
         wait=max(60.0, args.rate_seconds * 4),
     )
-    stack.worker.stop()
-    pipeline["worker_tasks"] = latency.worker_task_stats(stack.worker.log_path.read_text(errors="replace"))
+    worker.stop()
+    pipeline["worker_tasks"] = latency.worker_task_stats(worker.log_path.read_text(errors="replace"))
 
     bursts = [] if args.skip_burst else run_bursts(args, stack, runner, port)
 
@@ -484,7 +476,7 @@ def _run(args: argparse.Namespace, stack: Stack, started: float) -> int:
     in_process = inprocess.measure(probes, count=args.inprocess_count)
     print("\n".join(inprocess.describe(in_process)), flush=True)
 
-    results = {
+    results: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": report.machine_info(),
         "load_average": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]},

@@ -150,5 +150,5 @@ class Stack:
             part = self._started.pop()
             try:
                 part.stop()
-            except Exception as error:  # keep stopping the others
+            except Exception as error:  # noqa: BLE001 (keep stopping the others, whatever one of them raised)
                 print(f"  could not stop {type(part).__name__}: {error}", file=sys.stderr)

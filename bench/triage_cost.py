@@ -23,6 +23,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import loadgen  # noqa: E402
+from bench.probe import where_time_goes  # noqa: E402
+from tests.triage.evaluation import load, texts_of_500, timing  # noqa: E402
 
 CHARS = 500
 MEDIAN_MAX_MS = 3.0
@@ -32,8 +34,6 @@ REASON_REPEAT = 200
 
 def measure(repeat: int = REPEAT, *, limit: int | None = None) -> dict:
     """Median and p95 ms of one triage of a 500-character text; and of the bench submissions' own reason."""
-    from tests.triage.evaluation import load, texts_of_500, timing
-
     texts = texts_of_500(load())[:limit]
     median, p95 = timing(texts, repeat)
     reason_median, reason_p95 = timing([loadgen.REASON], REASON_REPEAT)
@@ -74,8 +74,6 @@ def submission_share(results: dict, probes) -> dict:
         profile = results.get("diagnosis", {}).get("profiles", {}).get("api")
         source = "diagnosis"
         if profile is None:
-            from bench.probe import where_time_goes
-
             profile = where_time_goes(probes.requests()["api"])
             source = "profiled for the triage row"
         submission_ms = profile["ms_per_request"]

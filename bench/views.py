@@ -28,6 +28,7 @@ from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
 from requests_app.models import AppointmentRequest, Channel, Heartbeat
+from requests_app.tasks import process_new_request
 
 BENCH_QUEUE = "bench:create"
 
@@ -38,7 +39,7 @@ def _redis(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=3)
 
 
-def hello(request: HttpRequest) -> HttpResponse:
+def hello(_request: HttpRequest) -> HttpResponse:
     return HttpResponse("hello", content_type="text/plain")
 
 
@@ -75,9 +76,7 @@ class PeerCreateView(generics.CreateAPIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    def perform_create(self, serializer: PeerSerializer) -> None:
-        from requests_app.tasks import process_new_request
-
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         request = serializer.save(channel=Channel.API, privacy_notice_version=settings.CLINIC["PRIVACY_NOTICE_VERSION"])
         transaction.on_commit(lambda: process_new_request.delay(request.pk))
 

@@ -3,11 +3,19 @@ still validates on fields of its own, bound to it, and nothing one submission se
 
 from __future__ import annotations
 
+from rest_framework import serializers
+
 from requests_app.api.serializers import AppointmentRequestInputSerializer
 from requests_app.triage.screening import QUESTIONS
 from tests.support.intake import patient_fields
 
 QUESTION = QUESTIONS[0].code
+
+
+def screening(serializer: AppointmentRequestInputSerializer) -> serializers.Serializer:
+    field = serializer.fields["screening"]
+    assert isinstance(field, serializers.Serializer)
+    return field
 
 
 def test_each_serializer_has_fields_of_its_own_bound_to_it_and_the_class_s_fields_stay_unbound():
@@ -19,11 +27,11 @@ def test_each_serializer_has_fields_of_its_own_bound_to_it_and_the_class_s_field
         assert second.fields[name].parent is second, name
         assert getattr(AppointmentRequestInputSerializer._declared_fields[name], "parent", None) is None, name
     # The nested screening questions too: bound to each instance's own screening serializer.
-    first_question = first.fields["screening"].fields[QUESTION]
-    second_question = second.fields["screening"].fields[QUESTION]
+    first_question = screening(first).fields[QUESTION]
+    second_question = screening(second).fields[QUESTION]
     assert first_question is not second_question
-    assert first_question.parent is first.fields["screening"]
-    assert second_question.parent is second.fields["screening"]
+    assert first_question.parent is screening(first)
+    assert second_question.parent is screening(second)
 
 
 def test_one_submission_s_errors_and_values_never_reach_the_next_one():

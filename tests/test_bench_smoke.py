@@ -3,15 +3,18 @@
 import json
 from pathlib import Path
 
+import phonenumbers
 import pytest
 import redis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve
 
-from bench import loadgen, report, triage_cost
+from bench import inprocess, loadgen, report, triage_cost
 from bench.views import BENCH_QUEUE
 from requests_app.models import AppointmentRequest, Heartbeat
+from requests_app.services import intake
+from tests.fault.helpers import queued_tasks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("bench.urls")]
 
@@ -37,8 +40,6 @@ def test_the_minimal_create_writes_one_row_and_publishes_one_message(client, red
 def test_the_peer_saves_the_request_with_its_history_and_queues_the_pipeline_once_committed(
     client, broker, django_capture_on_commit_callbacks
 ):
-    from tests.fault.helpers import queued_tasks
-
     body = loadgen.api_body(loadgen.Patients())
     with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
         response = client.post("/bench/peer/", data=json.dumps(body), content_type="application/json")
@@ -117,8 +118,6 @@ def test_the_report_has_a_triage_row_next_to_the_api_ratio_with_its_share_of_a_s
 
 
 def test_the_in_process_pass_alternates_the_submissions_and_gives_triages_share_from_a_precomputed_result(client):
-    from bench import inprocess
-
     patients = loadgen.Patients()
 
     def post(path):
@@ -136,8 +135,6 @@ def test_the_in_process_pass_alternates_the_submissions_and_gives_triages_share_
 
 
 def _pretriaged(request):
-    from bench import inprocess
-
     def call():
         with inprocess.triage_precomputed():
             return request()
@@ -146,9 +143,6 @@ def _pretriaged(request):
 
 
 def test_triage_precomputed_triages_each_text_once_and_restores_the_real_triage():
-    from bench import inprocess
-    from requests_app.services import intake
-
     real = intake.triage
     with inprocess.triage_precomputed():
         first = intake.triage(symptoms=[], reason=loadgen.REASON, screening={})
@@ -158,8 +152,6 @@ def test_triage_precomputed_triages_each_text_once_and_restores_the_real_triage(
 
 
 def test_the_loads_phone_numbers_are_valid_from_any_runs_start_and_not_the_seeds():
-    import phonenumbers
-
     for area in loadgen.Patients.AREA_CODES:
         for first_exchange in (600, 899):
             patients = loadgen.Patients()

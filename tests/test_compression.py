@@ -39,8 +39,9 @@ def varies_on_encoding(response) -> bool:
     return "accept-encoding" in [part.strip().lower() for part in response.get("Vary", "").split(",")]
 
 
+@pytest.mark.usefixtures("shipped_articles")
 @pytest.mark.parametrize("url", ["/", ARTICLE_URL, "/articles/", "/articles/topic/red-flags/"])
-def test_a_cached_page_is_gzipped_for_a_client_that_asks_on_a_miss_and_on_a_hit(shipped_articles, url):
+def test_a_cached_page_is_gzipped_for_a_client_that_asks_on_a_miss_and_on_a_hit(url):
     plain = Client().get(url).content
     page_cache.pages_invalidate()
 
@@ -55,9 +56,8 @@ def test_a_cached_page_is_gzipped_for_a_client_that_asks_on_a_miss_and_on_a_hit(
         assert len(response.content) < len(plain) / 2
 
 
-def test_a_client_that_does_not_ask_for_gzip_gets_plain_html_even_from_a_page_stored_for_one_that_did(
-    shipped_articles,
-):
+@pytest.mark.usefixtures("shipped_articles")
+def test_a_client_that_does_not_ask_for_gzip_gets_plain_html_even_from_a_page_stored_for_one_that_did():
     assert Client().get(ARTICLE_URL, headers=BROWSER)["X-Page-Cache"] == "miss"  # stored by a gzip client
 
     for accept in ({}, {"Accept-Encoding": "identity"}, {"Accept-Encoding": "br"}):
@@ -68,7 +68,8 @@ def test_a_client_that_does_not_ask_for_gzip_gets_plain_html_even_from_a_page_st
         assert response.content.startswith(b"<!doctype html>")
 
 
-def test_a_page_rendered_for_a_logged_in_user_is_not_compressed(client, shipped_articles, front_desk):
+@pytest.mark.usefixtures("shipped_articles")
+def test_a_page_rendered_for_a_logged_in_user_is_not_compressed(client, front_desk):
     client.force_login(front_desk)
     response = client.get(ARTICLE_URL, headers=BROWSER)
     assert response.status_code == HTTPStatus.OK

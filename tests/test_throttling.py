@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from requests_app.models import AppointmentRequest
 from requests_app.throttling import AppointmentRequestThrottle
 from tests.support.intake import patient_fields
+from tests.support.processes import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,8 @@ def test_in_redis_every_accepted_submission_of_the_window_counts_and_the_refused
     assert all(0 < redis_cache.ttl(key) <= 3600 for key in keys)
 
 
-def test_in_redis_the_form_page_says_how_long_to_wait(client, settings, redis_cache):
+@pytest.mark.usefixtures("redis_cache")
+def test_in_redis_the_form_page_says_how_long_to_wait(client, settings):
     limit_to(settings, "1/hour")
     assert post(client, REMOTE_ADDR="198.51.100.7").status_code == HTTPStatus.CREATED
     response = client.post("/request-appointment/", {}, REMOTE_ADDR="198.51.100.7")
@@ -66,7 +68,8 @@ def test_in_redis_the_form_page_says_how_long_to_wait(client, settings, redis_ca
     assert 3000 < int(response["Retry-After"]) <= 3600
 
 
-def test_in_redis_a_submission_leaves_the_window_after_its_duration(settings, redis_cache):
+@pytest.mark.usefixtures("redis_cache")
+def test_in_redis_a_submission_leaves_the_window_after_its_duration(settings):
     limit_to(settings, "2/second")
     request = Request(RequestFactory().post("/", REMOTE_ADDR="198.51.100.7"))
     assert [AppointmentRequestThrottle().allow_request(request, None) for _ in range(3)] == [True, True, False]
@@ -74,7 +77,8 @@ def test_in_redis_a_submission_leaves_the_window_after_its_duration(settings, re
     assert AppointmentRequestThrottle().allow_request(request, None) is True
 
 
-def test_in_redis_concurrent_submissions_from_one_client_are_each_counted(settings, redis_cache):
+@pytest.mark.usefixtures("redis_cache")
+def test_in_redis_concurrent_submissions_from_one_client_are_each_counted(settings):
     # DRF's own throttle reads the list and writes it back: two at once could both pass, one count lost.
     limit_to(settings, "10/hour")
     request = Request(RequestFactory().post("/", REMOTE_ADDR="198.51.100.7"))
@@ -84,8 +88,6 @@ def test_in_redis_concurrent_submissions_from_one_client_are_each_counted(settin
 
 
 def test_with_redis_unreachable_submissions_are_accepted(client, settings):
-    from tests.support.processes import free_port
-
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

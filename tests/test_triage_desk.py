@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from requests_app.deadlines import callback_due_at
+from requests_app.emails import build_email
 from requests_app.models import AppointmentRequest, Callback, Notification, Priority, RequestNote, StaffProfile
 from requests_app.selectors import queue_summary
 from requests_app.services.callbacks import CallbackError, callback_close
 from requests_app.services.pipeline import request_process
 from requests_app.services.priority import NOT_SUPERVISOR, REASON_REQUIRED, request_change_priority
+from requests_app.services.supervision import daily_digest_queue
 from requests_app.triage import RED_FLAGS_BY_CODE
 from requests_app.triage.screening import QUESTIONS, QUESTIONS_BY_CODE
 from tests.support.intake import submit
@@ -59,12 +61,12 @@ def boss(client, supervisor):
 
 
 @pytest.fixture
-def routine(db) -> Callback:
+def routine(db) -> Callback:  # noqa: ARG001 (requested for its effect: database access)
     return new_callback(first_name="Quinn", reason="My lower back is sore after long runs.")
 
 
 @pytest.fixture
-def evidenced(db) -> Callback:
+def evidenced(db) -> Callback:  # noqa: ARG001 (requested for its effect: database access)
     """An emergency whose stored evidence has overlapping quotes, a repeat's quote, and an unsure answer."""
     reason = "My left foot drags and I have numbness between my legs. <script>alert('x')</script>"
     callback = new_callback(first_name="Robin", reason="Sore back.")
@@ -395,9 +397,6 @@ def test_the_dashboard_and_the_index_count_each_tier_among_open_callbacks(client
 
 
 def test_the_daily_digest_counts_each_tier(supervisor):
-    from requests_app.emails import build_email
-    from requests_app.services.supervision import daily_digest_queue
-
     new_callback(symptoms=["saddle_numbness"])
     new_callback()
     daily_digest_queue()

@@ -96,8 +96,9 @@ def unthrottled(settings):
     }
 
 
+@pytest.mark.usefixtures("beat", "unthrottled")
 def test_submissions_while_redis_is_down_are_answered_at_once_and_all_processed_once_it_returns(
-    own_redis, sink, start_worker, beat, live_server, unthrottled, settings
+    own_redis, sink, start_worker, live_server, settings
 ):
     worker = start_worker(concurrency=4)  # as docker-compose.yml runs it
     url = f"{live_server.url}/api/v1/appointment-requests/"

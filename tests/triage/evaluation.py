@@ -50,7 +50,7 @@ def load(names: list[str] | None = None) -> list[Case]:
 
 
 def score(cases: list[Case]) -> list[Scored]:
-    from requests_app.triage import triage
+    from requests_app.triage import triage  # noqa: PLC0415 (app code: after django.setup() in bench/)
 
     results = []
     for case in cases:
@@ -115,8 +115,8 @@ def report(results: list[Scored], *, show_wrong: bool = True) -> str:
         f"routine texts raised        {summary.false_alarms}/{summary.routine}"
         f" = {summary.false_alarm_rate:.1%}   (goal <= 10%)"
     )
-    by_class = Counter()
-    wrong_by_class = Counter()
+    by_class: Counter[str] = Counter()
+    wrong_by_class: Counter[str] = Counter()
     for r in results:
         by_class[r.case.klass] += 1
         if _wrong(r):
@@ -143,7 +143,7 @@ def _wrong(r: Scored) -> bool:
 
 def timing(texts: list[str], repeat: int = 3) -> tuple[float, float]:
     """Median and p95 milliseconds of one triage, over `texts` cut or padded to 500 characters."""
-    from requests_app.triage import triage, warm_up
+    from requests_app.triage import triage, warm_up  # noqa: PLC0415 (app code: after django.setup() in bench/)
 
     warm_up()
     samples = []
