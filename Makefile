@@ -8,18 +8,19 @@ INSTALLED := $(VENV)/.installed
 # too (scripts/devstack.py sets SITE_URL from it, unless SITE_URL is set).
 PORT ?= 8000
 
-.PHONY: help install run test test-fast lint typecheck format lock lock-check migrate content superuser bench triage-eval clean
+.PHONY: help install run test test-fast lint typecheck format lock lock-check migrate content superuser bench bench-postgresql triage-eval clean
 
 help:
 	@echo "make run        set everything up and start the whole system on http://127.0.0.1:$(PORT)"
 	@echo "make test       run the test suite (embedded SQLite and Redis; fault-injection tests last, one at a time)"
 	@echo "make test-fast  the suite without worker, fault, browser and fuzz tests"
 	@echo "make lint       ruff check, format check and mypy (make typecheck)"
-	@echo "make typecheck  mypy with the Django and DRF plugins, on the app code and tests/ (bench/ to follow)"
+	@echo "make typecheck  mypy with the Django and DRF plugins, on the app code, tests/ and bench/"
 	@echo "make lock       compile requirements*.in into the hashed locks requirements*.txt"
 	@echo "make lock-check fail when a lock is out of date with its .in file (CI runs it)"
 	@echo "make format     ruff format and fix"
-	@echo "make bench      benchmarks against a bare-Django baseline (writes bench/results/)"
+	@echo "make bench      benchmarks against baselines in the same run (about 13 min; writes bench/results/)"
+	@echo "make bench-postgresql  the same on PostgreSQL (BENCH_DATABASE_URL; writes bench/results/postgresql/)"
 	@echo "make triage-eval  score triage on the labelled corpus in tests/triage/ (recall, false alarms, speed)"
 	@echo "make superuser  create a staff login for the admin"
 
@@ -74,7 +75,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# mypy alone, on the files pyproject.toml names (the app code and tests/; bench/ to follow).
+# mypy alone, on the files pyproject.toml names (the app code, tests/ and bench/).
 typecheck: install
 	$(BIN)/mypy
 
@@ -92,8 +93,14 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# BENCH_ARGS="--skip-burst" leaves out the burst (about 3 min); `bench/run.py --help` lists the rest.
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# A database of its own: the bench adds 100,000+ rows to it.
+BENCH_DATABASE_URL ?= postgres://clinic:clinic@127.0.0.1:5432/benchpg
+bench-postgresql: install
+	$(BIN)/python bench/run.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
 
 triage-eval: install
 	$(BIN)/python -m tests.triage.evaluation --timing $(EVAL_ARGS)

@@ -96,7 +96,7 @@ def _round(value: float | None) -> float | None:
 
 
 def measure(port: int, sink, patients: loadgen.Patients, *, rate: float, seconds: float, wait: float) -> dict:
-    from requests_app.models import Callback
+    from requests_app.models import Callback  # noqa: PLC0415 (app code: after django.setup())
 
     sent = send_steadily(port, patients, rate=rate, seconds=seconds)
     accepted = {s.reference: s for s in sent if s.reference}

@@ -15,8 +15,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
+from urllib.parse import urlencode
 
 import redis
+from django.db import Error as DatabaseError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -24,7 +27,7 @@ from django.test.utils import CaptureQueriesContext
 from bench import loadgen
 
 ROOT = Path(__file__).resolve().parent.parent
-HTTPS = {"headers": {"X-Forwarded-Proto": "https"}}
+HTTPS = {"X-Forwarded-Proto": "https"}
 
 
 @dataclass
@@ -39,25 +42,35 @@ class Probes:
 
     def requests(self) -> dict[str, Callable]:
         return {
-            "hello": lambda: self.anonymous.get("/bench/hello/", **HTTPS),
+            "hello": lambda: self.anonymous.get("/bench/hello/", headers=HTTPS),
             "create": lambda: self.anonymous.post(
                 "/bench/create/",
                 data=json.dumps(loadgen.api_body(self.patients)),
                 content_type="application/json",
-                **HTTPS,
+                headers=HTTPS,
             ),
-            "home": lambda: self.anonymous.get("/", **HTTPS),
-            "article": lambda: self.anonymous.get(self.article_path, **HTTPS),
+            "peer": lambda: self.anonymous.post(
+                "/bench/peer/",
+                data=json.dumps(loadgen.api_body(self.patients)),
+                content_type="application/json",
+                headers=HTTPS,
+            ),
+            "home": lambda: self.anonymous.get("/", headers=HTTPS),
+            "article": lambda: self.anonymous.get(self.article_path, headers=HTTPS),
+            # URL-encoded, as a browser (and the load, bench/wrk.lua) sends it; not the test client's multipart.
             "form": lambda: self.anonymous.post(
-                "/request-appointment/", data=loadgen.form_fields(self.patients), **HTTPS
+                "/request-appointment/",
+                data=urlencode(loadgen.form_fields(self.patients)),
+                content_type="application/x-www-form-urlencoded",
+                headers=HTTPS,
             ),
             "api": lambda: self.anonymous.post(
                 "/api/v1/appointment-requests/",
                 data=json.dumps(loadgen.api_body(self.patients)),
                 content_type="application/json",
-                **HTTPS,
+                headers=HTTPS,
             ),
-            "queue": lambda: self.desk.get(self.queue_path, **HTTPS),
+            "queue": lambda: self.desk.get(self.queue_path, headers=HTTPS),
         }
 
 
@@ -70,7 +83,7 @@ def count_queries(request: Callable) -> tuple[int, int]:
 
 def queries_per_request(probes: Probes) -> dict[str, dict]:
     """Queries each scenario makes once warm; the cached pages also on a miss."""
-    from articles.cache import pages_invalidate
+    from articles.cache import pages_invalidate  # noqa: PLC0415 (app code: after django.setup())
 
     found: dict[str, dict] = {}
     for name, request in probes.requests().items():
@@ -138,18 +151,15 @@ def where_time_goes(request: Callable, *, budget_s: float = 2.5, top: int = 8) -
     repeat = max(5, min(40, int(budget_s / max(time.perf_counter() - started, 1e-3))))
     # Round trips to Redis (the cache, the throttle, the broker): a command or a pipeline each.
     # (A pipeline buffers its commands in its own execute_command and sends them in execute.)
-    execute_command, pipeline_execute = redis.Redis.execute_command, redis.client.Pipeline.execute
-    redis.Redis.execute_command = counting(execute_command)
-    redis.client.Pipeline.execute = counting(pipeline_execute)
-    try:
-        with connection.execute_wrapper(timed):
-            started = time.perf_counter()
-            for _ in range(repeat):
-                request()
-            plain_ms = (time.perf_counter() - started) * 1000 / repeat
-    finally:
-        redis.Redis.execute_command = execute_command
-        redis.client.Pipeline.execute = pipeline_execute
+    with (
+        mock.patch.object(redis.Redis, "execute_command", counting(redis.Redis.execute_command)),
+        mock.patch.object(redis.client.Pipeline, "execute", counting(redis.client.Pipeline.execute)),
+        connection.execute_wrapper(timed),
+    ):
+        started = time.perf_counter()
+        for _ in range(repeat):
+            request()
+        plain_ms = (time.perf_counter() - started) * 1000 / repeat
     sql_ms = sum(entry[1] for entry in statements.values()) * 1000 / repeat
     profiler = cProfile.Profile()
     profiler.enable()
@@ -158,7 +168,7 @@ def where_time_goes(request: Callable, *, budget_s: float = 2.5, top: int = 8) -
     profiler.disable()
 
     functions = []
-    for (filename, line, name), (_, _, _, cumulative, _) in pstats.Stats(profiler).stats.items():
+    for (filename, line, name), (_, _, _, cumulative, _) in pstats.Stats(profiler).stats.items():  # type: ignore[attr-defined]  # typeshed has no Stats.stats
         path = Path(filename)
         if ROOT in path.parents and ".venv" not in path.parts and "bench" not in path.parts:
             functions.append((cumulative, f"{path.relative_to(ROOT)}:{line} {name}"))
@@ -175,7 +185,7 @@ def where_time_goes(request: Callable, *, budget_s: float = 2.5, top: int = 8) -
         if raw is not None and entry["ms_per_request"] >= 1 and raw[0].lstrip().upper().startswith("SELECT"):
             try:
                 entry["plan"] = _plan(*raw)
-            except Exception as error:
+            except (DatabaseError, TypeError, ValueError) as error:  # a statement EXPLAIN or its parameters refuse
                 entry["plan"] = [f"(no plan: {type(error).__name__})"]
         found.append(entry)
     return {

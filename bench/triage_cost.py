@@ -23,6 +23,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import loadgen  # noqa: E402
+from bench.probe import where_time_goes  # noqa: E402
+from tests.triage.evaluation import load, texts_of_500, timing  # noqa: E402
 
 CHARS = 500
 MEDIAN_MAX_MS = 3.0
@@ -32,8 +34,6 @@ REASON_REPEAT = 200
 
 def measure(repeat: int = REPEAT, *, limit: int | None = None) -> dict:
     """Median and p95 ms of one triage of a 500-character text; and of the bench submissions' own reason."""
-    from tests.triage.evaluation import load, texts_of_500, timing
-
     texts = texts_of_500(load())[:limit]
     median, p95 = timing(texts, repeat)
     reason_median, reason_p95 = timing([loadgen.REASON], REASON_REPEAT)
@@ -55,21 +55,29 @@ def measure(repeat: int = REPEAT, *, limit: int | None = None) -> dict:
 
 
 def submission_share(results: dict, probes) -> dict:
-    """The API submission's in-process time (the bench's profile of it) beside triage's part of it.
+    """The API submission's in-process time beside triage's part of it.
 
-    The profile is the diagnosis's when the API target was missed; otherwise
-    one is made here, the same way (`probe.where_time_goes`).
+    From the in-process pass when there is one (`bench.inprocess`: the API
+    submission alternating with itself with triage's result precomputed, so
+    the difference is triage inside a real submission). Otherwise from a
+    profile: the diagnosis's when the API target was missed, or one made
+    here (`probe.where_time_goes`), against triage of the bench's reason
+    timed alone.
     """
-    profile = results.get("diagnosis", {}).get("profiles", {}).get("api")
-    source = "diagnosis"
-    if profile is None:
-        from bench.probe import where_time_goes
-
-        profile = where_time_goes(probes.requests()["api"])
-        source = "profiled for the triage row"
     cost = results["triage"]
-    submission_ms = profile["ms_per_request"]
-    triage_ms = cost["bench_reason"]["median_ms"]
+    measured = results.get("inprocess")
+    if measured and measured.get("triage_ms") is not None:
+        submission_ms = measured["scenarios"]["api"]["median_ms"]
+        triage_ms = measured["triage_ms"]
+        source = "in process, against the same submission with triage's result precomputed"
+    else:
+        profile = results.get("diagnosis", {}).get("profiles", {}).get("api")
+        source = "diagnosis"
+        if profile is None:
+            profile = where_time_goes(probes.requests()["api"])
+            source = "profiled for the triage row"
+        submission_ms = profile["ms_per_request"]
+        triage_ms = cost["bench_reason"]["median_ms"]
     return {
         "submission_ms": submission_ms,
         "profile": source,

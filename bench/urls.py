@@ -1,4 +1,4 @@
-"""The site's URLs plus the two baselines. Used only under `bench.settings`, never in production."""
+"""The site's URLs plus the baselines. Used only under `bench.settings`, never in production."""
 
 from django.urls import path
 
@@ -9,6 +9,7 @@ from clinic.urls import urlpatterns as site_urlpatterns
 urlpatterns = [
     path("bench/hello/", views.hello, name="bench-hello"),
     path("bench/create/", views.create, name="bench-create"),
+    path("bench/peer/", views.peer, name="bench-peer"),
     *site_urlpatterns,
 ]
 

@@ -2,7 +2,13 @@
 
 `hello` is the cheapest page Django can serve. `create` is the least a
 submission can do: parse the JSON body, write one row, publish one message
-to the broker (Redis), answer 201.
+to the broker (Redis), answer 201; no real submission can get there, so it
+is a floor. `peer` is the comparison a user would make: the submission as a
+Django team would first write it, a DRF `CreateAPIView` over a
+`ModelSerializer` of the request's six fields that saves the row (with its
+history row, as the model keeps one) and queues the real pipeline task once
+the row is committed. It does none of what the real submission adds
+(throttle, triage, duplicate merge, idempotency, outbox, the expected call).
 """
 
 from __future__ import annotations
@@ -13,12 +19,16 @@ from functools import lru_cache
 
 import redis
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
 
-from requests_app.models import Heartbeat
+from requests_app.models import AppointmentRequest, Channel, Heartbeat
+from requests_app.tasks import process_new_request
 
 BENCH_QUEUE = "bench:create"
 
@@ -29,7 +39,7 @@ def _redis(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=3)
 
 
-def hello(request: HttpRequest) -> HttpResponse:
+def hello(_request: HttpRequest) -> HttpResponse:
     return HttpResponse("hello", content_type="text/plain")
 
 
@@ -46,3 +56,29 @@ def create(request: HttpRequest) -> HttpResponse:
     Heartbeat.objects.create(name=name, beat_at=timezone.now())
     _redis(settings.REDIS_URL).lpush(BENCH_QUEUE, json.dumps({"name": name, "fields": len(data)}))
     return JsonResponse({"name": name}, status=201)
+
+
+class PeerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AppointmentRequest
+        fields = ["first_name", "last_name", "phone", "email", "reason", "consent"]
+
+    def validate_consent(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError("Consent is required.")
+        return value
+
+
+class PeerCreateView(generics.CreateAPIView):
+    """The straightforward submission: validate, save, queue `process_new_request` on commit."""
+
+    serializer_class = PeerSerializer
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        request = serializer.save(channel=Channel.API, privacy_notice_version=settings.CLINIC["PRIVACY_NOTICE_VERSION"])
+        transaction.on_commit(lambda: process_new_request.delay(request.pk))
+
+
+peer = PeerCreateView.as_view()

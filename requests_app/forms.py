@@ -8,6 +8,7 @@ day it is open, labelled with their real hours.
 
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from typing import cast
@@ -40,6 +41,47 @@ FORM_TOKEN_MAX_AGE = 24 * 3600
 SCREENING_ERROR = "Answer yes, no or not sure, or tick the box to answer these questions on the phone."
 
 
+def _copy_sharing_choices(field: forms.Field, memo: dict) -> forms.Field:
+    """Django's `Field.__deepcopy__`, but the widget copied as a plain widget is: its attributes, not its choices.
+
+    (A choice widget's own copy sets its choices again, and that normalizes them again, item by item.)
+    """
+    result = copy.copy(field)
+    memo[id(field)] = result
+    widget = copy.copy(field.widget)
+    widget.attrs = field.widget.attrs.copy()
+    memo[id(field.widget)] = widget
+    result.widget = widget
+    result.error_messages = field.error_messages.copy()
+    result.validators = field.validators[:]
+    return result
+
+
+class SharedChoiceField(forms.ChoiceField):
+    """A choice field whose choices the form's copies of it share, not copy.
+
+    Django deep-copies each declared field for every form it builds (every
+    page view and every submission), and a choice field's copy copies its
+    choices twice over, normalizing them again: for this form's 19 choice
+    fields, most of the cost of building it. The choices here are built once
+    and never changed in place (a form that offers other choices assigns new
+    ones, as `offer_best_times` does, which sets them on that form's copy), so
+    the copies keep the class's. The field, its widget and the widget's
+    attributes, validators and messages are still copied for each form, as
+    Django does.
+    """
+
+    def __deepcopy__(self, memo: dict) -> forms.Field:
+        return _copy_sharing_choices(self, memo)
+
+
+class SharedMultipleChoiceField(forms.MultipleChoiceField):
+    """A multiple choice field whose choices the form's copies share (see `SharedChoiceField`)."""
+
+    def __deepcopy__(self, memo: dict) -> forms.Field:
+        return _copy_sharing_choices(self, memo)
+
+
 def screening_field(code: str) -> str:
     return f"screening_{code}"
 
@@ -51,7 +93,7 @@ def new_form_token() -> str:
 
 def best_time_slots_field() -> forms.MultipleChoiceField:
     """The patient's best time of day to call, as checkboxes (shared by both forms); choices: `offer_best_times`."""
-    return forms.MultipleChoiceField(
+    return SharedMultipleChoiceField(
         label="Best time to call",
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -60,7 +102,7 @@ def best_time_slots_field() -> forms.MultipleChoiceField:
 
 
 def best_days_field() -> forms.MultipleChoiceField:
-    return forms.MultipleChoiceField(
+    return SharedMultipleChoiceField(
         label="Best days to call",
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -120,7 +162,7 @@ class AppointmentRequestForm(forms.Form):
         },
         validators=[plain_email_address],
     )
-    preferred_contact = forms.ChoiceField(
+    preferred_contact = SharedChoiceField(
         label="How should we contact you?",
         choices=ContactMethod.choices,
         initial=ContactMethod.PHONE,
@@ -141,7 +183,7 @@ class AppointmentRequestForm(forms.Form):
             "max_length": "Shorten what you would like help with to %(limit_value)d characters (it has %(show_value)d)"
         },
     )
-    symptoms = forms.MultipleChoiceField(
+    symptoms = SharedMultipleChoiceField(
         label="Where does it hurt?",
         choices=SYMPTOM_CHOICES,
         widget=forms.CheckboxSelectMultiple,
@@ -154,13 +196,13 @@ class AppointmentRequestForm(forms.Form):
         required=False,
         help_text="Then we ask them first when we call. If any of them is a yes for you, please answer it here.",
     )
-    pain_duration = forms.ChoiceField(
+    pain_duration = SharedChoiceField(
         label="How long have you had the pain?",
         choices=[("", "Choose one"), *PainDuration.choices],
         required=False,
         error_messages={"invalid_choice": "Choose how long you have had the pain from the list."},
     )
-    patient_type = forms.ChoiceField(
+    patient_type = SharedChoiceField(
         label="Have you been to our clinic before?",
         choices=PatientType.choices,
         initial=PatientType.NEW,
@@ -195,15 +237,6 @@ class AppointmentRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for question in QUESTIONS:
-            self.fields[screening_field(question.code)] = forms.ChoiceField(
-                label=question.text,
-                choices=list(ANSWER_LABELS.items()),
-                widget=forms.RadioSelect,
-                required=False,
-                help_text=question.hint,
-                error_messages={"invalid_choice": "Choose yes, no or not sure."},
-            )
         offer_best_times(self)
         cast(PhoneNumberField, self.fields["phone"]).region = settings.PHONENUMBER_DEFAULT_REGION  # declared above
         autocomplete = {
@@ -300,6 +333,24 @@ class AppointmentRequestForm(forms.Form):
             f"Sent {after} after the page loaded (browser autofill does that, and so do bots): "
             "check it is a real request before booking."
         ]
+
+
+# The screening questions, one field each, after the form's own fields: declared on the class, built
+# once (Django copies the declared fields for each form; building them in __init__ cost every
+# submission and every page 13 new fields).
+AppointmentRequestForm.base_fields.update(
+    {
+        screening_field(question.code): SharedChoiceField(
+            label=question.text,
+            choices=list(ANSWER_LABELS.items()),
+            widget=forms.RadioSelect,
+            required=False,
+            help_text=question.hint,
+            error_messages={"invalid_choice": "Choose yes, no or not sure."},
+        )
+        for question in QUESTIONS
+    }
+)
 
 
 class BetterTimeForm(forms.Form):

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
 
 from articles.selectors import article_source_get
@@ -215,6 +216,9 @@ def better_time(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "requests/better_time.html", context)
 
 
+# Compressed: the notice is the same for everyone and shows nothing of the request, so BREACH has no
+# secret to find in it. The request form is not (see tests/test_compression.py).
+@gzip_page
 def privacy(request: HttpRequest) -> HttpResponse:
     """The privacy notice: what the request form collects, why, for how long, who sees it, how to have it deleted."""
     return render(

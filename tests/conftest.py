@@ -10,10 +10,19 @@ from urllib.parse import urlsplit, urlunsplit
 import hypothesis
 import pytest
 import redis
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission, User
+from django.contrib.contenttypes.management import create_contenttypes
+from django.core.cache import cache
 from kombu import pools as kombu_pools
 
+from articles.cache import forget_local_pages
 from clinic.celery import app as celery_app
+from requests_app.models import StaffProfile
+from requests_app.roles import FRONT_DESK, SUPERVISOR, ensure_groups
 from tests.support.processes import CeleryWorker, RedisServer
+from tests.support.smtp import SmtpSink
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,7 +130,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
-def pytest_runtest_makereport(item, call):
+def pytest_runtest_makereport(item):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
@@ -136,10 +145,6 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate limits and cached pages live in the cache: every test starts with none."""
-    from django.core.cache import cache
-
-    from articles.cache import forget_local_pages
-
     cache.clear()
     forget_local_pages()
     yield
@@ -150,8 +155,6 @@ def _empty_cache():
 @pytest.fixture
 def smtp_server(settings):
     """A real SMTP server (aiosmtpd) that this process's email goes to."""
-    from tests.support.smtp import SmtpSink
-
     sink = SmtpSink()
     sink.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -167,14 +170,6 @@ def smtp_server(settings):
 
 
 def _staff(username: str, group: str | None, *, on_shift: bool = False):
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission, User
-    from django.contrib.contenttypes.management import create_contenttypes
-
-    from requests_app.models import StaffProfile
-    from requests_app.roles import ensure_groups
-
     # A transactional test before this one may have flushed the migration's groups.
     if not Group.objects.exists():
         app_config = apps.get_app_config("requests_app")
@@ -196,26 +191,20 @@ def _staff(username: str, group: str | None, *, on_shift: bool = False):
 
 
 @pytest.fixture
-def front_desk(db):
-    from requests_app.roles import FRONT_DESK
-
+def front_desk(db):  # noqa: ARG001 (requested for its effect: database access)
     return _staff("dana", FRONT_DESK, on_shift=True)
 
 
 @pytest.fixture
-def other_front_desk(db):
-    from requests_app.roles import FRONT_DESK
-
+def other_front_desk(db):  # noqa: ARG001 (requested for its effect: database access)
     return _staff("eli", FRONT_DESK, on_shift=True)
 
 
 @pytest.fixture
-def supervisor(db):
-    from requests_app.roles import SUPERVISOR
-
+def supervisor(db):  # noqa: ARG001 (requested for its effect: database access)
     return _staff("sam", SUPERVISOR)
 
 
 @pytest.fixture
-def staff_without_group(db):
+def staff_without_group(db):  # noqa: ARG001 (requested for its effect: database access)
     return _staff("nora", None)

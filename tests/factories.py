@@ -53,6 +53,6 @@ class ArticleFactory(factory.django.DjangoModelFactory[Article]):
     updated_at = factory.LazyAttribute(lambda article: article.published_at + timedelta(days=1))
 
     @factory.post_generation
-    def topics(self, create: bool, extracted, **kwargs) -> None:
+    def topics(self, create: bool, extracted, **_kwargs) -> None:
         if create and extracted:
             self.topics.set(extracted)

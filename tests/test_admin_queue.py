@@ -5,11 +5,16 @@ from datetime import time, timedelta
 from typing import Any
 
 import pytest
+from django.contrib import admin as django_admin
+from django.contrib.admin import ModelAdmin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from requests_app.admin.callbacks import CallbackAdmin
 from requests_app.models import CallAttempt, Callback, CallbackStatus, Notification, StaffProfile
+from requests_app.services.callbacks import callback_claim, callback_close
+from requests_app.services.calls import callback_record_outcome
 from requests_app.services.pipeline import request_process
 from tests.support.appointments import bookable_day
 from tests.support.bulk import bulk_callbacks
@@ -27,7 +32,7 @@ def desk_client(client, front_desk):
 
 
 @pytest.fixture
-def callback(db):
+def callback(db):  # noqa: ARG001 (requested for its effect: database access)
     StaffProfile.objects.update(on_shift=False)
     callback = request_process(request_id=submit(first_name="Quinn").request.pk)
     assert callback is not None
@@ -56,8 +61,6 @@ def test_the_queue_lists_urgent_first_then_by_due_time_with_its_columns(desk_cli
 
 
 def test_the_queue_shows_open_callbacks_by_default(desk_client, front_desk, callback):
-    from requests_app.services.callbacks import callback_close
-
     closed = request_process(request_id=submit(first_name="Closed").request.pk)
     assert closed is not None
     callback_close(callback_id=closed.pk, user=front_desk, reason="declined")
@@ -74,7 +77,8 @@ def test_the_queue_can_be_searched_by_reference_name_phone_and_email(desk_client
         assert request.reference in html, term
 
 
-def test_filters_mine_unassigned_and_overdue(desk_client, front_desk, callback):
+@pytest.mark.usefixtures("front_desk")
+def test_filters_mine_unassigned_and_overdue(desk_client, callback):
     assert callback.request.reference in desk_client.get(QUEUE + "?who=unassigned").content.decode()
     assert callback.request.reference not in desk_client.get(QUEUE + "?who=mine").content.decode()
     desk_client.post(f"{QUEUE}{callback.pk}/claim/")
@@ -146,8 +150,6 @@ def test_closing_from_the_admin_records_the_reason_and_says_so(desk_client, call
 def test_a_refused_close_shows_who_holds_the_callback_on_the_form_and_changes_nothing(
     client, front_desk, other_front_desk, callback
 ):
-    from requests_app.services.callbacks import callback_claim
-
     callback_claim(callback_id=callback.pk, user=front_desk)
     client.force_login(other_front_desk)
     response = client.post(f"{QUEUE}{callback.pk}/close/", {"reason": "declined"})
@@ -206,7 +208,6 @@ def test_the_queue_page_makes_the_same_number_of_queries_at_any_size_and_counts_
     desk_client, front_desk, other_front_desk
 ):
     # Rows with everything the queue shows: red flags, a best time, a holder, a lapsed claim, calls made.
-    from requests_app.services.calls import callback_record_outcome
 
     StaffProfile.objects.update(on_shift=False)
     shapes: list[dict[str, Any]] = [
@@ -229,3 +230,12 @@ def test_the_queue_page_makes_the_same_number_of_queries_at_any_size_and_counts_
     for sql in large:
         if "COUNT(" in sql.upper():
             assert "LIMIT" in sql.upper(), sql
+
+
+def test_the_queue_s_row_checkbox_is_the_admin_s_own_html_written_out(desk_client, callback):
+    admin = CallbackAdmin(Callback, django_admin.site)
+    ours = admin.action_checkbox(callback)
+    assert ours == ModelAdmin.action_checkbox(admin, callback)
+    assert f'value="{callback.pk}"' in ours
+    page = desk_client.get("/admin/requests_app/callback/").content.decode()
+    assert ours in page

@@ -12,8 +12,10 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+from requests_app.api.public import IDEMPOTENCY_KEY_PATTERN
 from requests_app.deadlines import callback_due_at
 from requests_app.models import AppointmentRequest
+from requests_app.triage import QUESTIONS
 from tests.support.intake import patient_fields
 from tests.test_request_form import form_data
 
@@ -85,8 +87,6 @@ def test_bad_screening_answers_get_a_clear_400(client, screening, message):
 
 
 def test_the_schema_lists_every_screening_question_and_the_priority(client):
-    from requests_app.triage import QUESTIONS
-
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     components = schema["components"]["schemas"]
     screening = components["ScreeningRequest"]["properties"]
@@ -206,8 +206,6 @@ def test_an_idempotency_key_outside_the_schemas_pattern_is_refused_and_nothing_i
 
 
 def test_the_schema_states_the_idempotency_key_pattern_the_server_enforces(client):
-    from requests_app.api.public import IDEMPOTENCY_KEY_PATTERN
-
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     operation = schema["paths"][URL]["post"]
     header = next(p for p in operation["parameters"] if p["name"] == "Idempotency-Key")

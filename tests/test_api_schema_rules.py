@@ -11,12 +11,14 @@ whatever the schema calls invalid is refused.
 """
 
 import json
+import re
 import sys
 from http import HTTPStatus
 
 import jsonschema
 import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework import serializers
@@ -33,6 +35,7 @@ from requests_app.api.staff_serializers import (
     ScheduleInputSerializer,
 )
 from requests_app.models import AppointmentRequest
+from requests_app.validation import no_control_characters, single_line
 from tests.support.intake import patient_fields
 
 pytestmark = pytest.mark.django_db
@@ -57,8 +60,6 @@ EDGES = (
 
 @pytest.fixture(scope="module")
 def schema(django_db_blocker) -> dict:
-    from django.test import Client
-
     with django_db_blocker.unblock():
         response = Client().get("/api/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == HTTPStatus.OK
@@ -144,7 +145,6 @@ def test_the_schema_and_the_server_agree_on_every_value(schema, component, name)
 
 def test_the_character_classes_match_the_validators_on_every_character():
     """requests_app.validation decides what a text may hold; the patterns say the same, character by character."""
-    from requests_app.validation import no_control_characters, single_line
 
     def passes(validator, value: str) -> bool:
         try:
@@ -152,8 +152,6 @@ def test_the_character_classes_match_the_validators_on_every_character():
         except DjangoValidationError:
             return False
         return True
-
-    import re
 
     patterns = {name: re.compile(getattr(fields, name)) for name in ("SINGLE_LINE", "MULTI_LINE")}
     not_blank = {name: re.compile(getattr(fields, name)) for name in ("SINGLE_LINE_NOT_BLANK", "MULTI_LINE_NOT_BLANK")}

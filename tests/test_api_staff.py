@@ -1,5 +1,6 @@
 """/api/v1/staff/: the desk's queue as JSON, on the same services as the admin."""
 
+import base64
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from http import HTTPStatus
@@ -59,7 +60,7 @@ def desk(client, front_desk):
 
 
 @pytest.fixture
-def callback(db):
+def callback(db):  # noqa: ARG001 (requested for its effect: database access)
     return new_callback(first_name="Quinn")
 
 
@@ -143,6 +144,7 @@ def test_an_unknown_status_filter_is_refused_with_the_choices(desk):
     assert response.json() == {"status": [f"Choose one of: {choices}."]}
 
 
+@pytest.mark.usefixtures("callback")
 @pytest.mark.parametrize(
     ("query", "unknown"),
     [
@@ -151,7 +153,7 @@ def test_an_unknown_status_filter_is_refused_with_the_choices(desk):
         ("?format=api", ["format"]),  # not DRF's renderer switch here: JSON only
     ],
 )
-def test_a_query_parameter_the_queue_does_not_take_is_refused_by_name(desk, callback, query, unknown):
+def test_a_query_parameter_the_queue_does_not_take_is_refused_by_name(desk, query, unknown):
     response = desk.get(BASE + query)
     assert response.status_code == HTTPStatus.BAD_REQUEST
     errors = response.json()
@@ -457,7 +459,8 @@ def test_an_action_on_a_closed_callback_is_a_409_with_the_reason(desk, front_des
 # --- who may, and how -----------------------------------------------------------------------
 
 
-def test_anonymous_is_told_to_log_in(client, callback):
+@pytest.mark.usefixtures("callback")
+def test_anonymous_is_told_to_log_in(client):
     response = client.get(BASE)
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert response.json() == {"detail": "Log in to the admin first: the staff API uses the admin's session."}
@@ -490,15 +493,15 @@ def test_a_session_post_without_the_csrf_token_is_refused_and_with_it_works(fron
     assert callback.assigned_to == front_desk
 
 
-def test_reads_need_no_csrf_token(front_desk, callback):
+@pytest.mark.usefixtures("callback")
+def test_reads_need_no_csrf_token(front_desk):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(front_desk)
     assert browser.get(BASE).status_code == HTTPStatus.OK
 
 
-def test_http_basic_credentials_are_not_accepted(client, front_desk, callback):
-    import base64
-
+@pytest.mark.usefixtures("front_desk", "callback")
+def test_http_basic_credentials_are_not_accepted(client):
     credentials = base64.b64encode(b"dana:a-long-test-password-42").decode()
     response = client.get(BASE, HTTP_AUTHORIZATION=f"Basic {credentials}")
     assert response.status_code == HTTPStatus.FORBIDDEN

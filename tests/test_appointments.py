@@ -8,21 +8,26 @@ test_api_appointments.py.
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from icalendar import Calendar
 
+from requests_app.admin.appointments import appointment_console_context
 from requests_app.business_hours import public_holidays
 from requests_app.deadlines import closed_dates_between
 from requests_app.emails import build_email
 from requests_app.formatting import format_moment
 from requests_app.models import (
     Appointment,
+    AppointmentRequest,
     AppointmentStatus,
     Callback,
     CallbackStatus,
@@ -36,6 +41,7 @@ from requests_app.policy import HeldByAnother, NotAllowed
 from requests_app.services import appointments as services
 from requests_app.services.appointments import AppointmentError, appointment_start
 from requests_app.services.pipeline import request_process
+from requests_app.services.retention import requests_anonymize_expired
 from requests_app.services.supervision import appointments_send_reminders
 from tests.support.appointments import bookable_day
 from tests.support.intake import submit
@@ -47,7 +53,7 @@ REASON = "My lower back is sore after long runs."
 
 
 @pytest.fixture
-def callback(db) -> Callback:
+def callback(db) -> Callback:  # noqa: ARG001 (requested for its effect: database access)
     StaffProfile.objects.update(on_shift=False)
     callback = request_process(request_id=submit(reason=REASON).request.pk)
     assert callback is not None
@@ -192,10 +198,6 @@ def test_an_email_queued_before_a_move_still_says_what_it_said_with_its_own_sequ
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_move_sent_twice_at_once_moves_it_once_and_emails_once(front_desk):
-    import threading
-
-    from django.db import connection
-
     StaffProfile.objects.update(on_shift=False)
     callback = request_process(request_id=submit().request.pk)
     assert callback is not None
@@ -208,7 +210,7 @@ def test_the_same_move_sent_twice_at_once_moves_it_once_and_emails_once(front_de
         try:
             barrier.wait(timeout=10)
             outcomes.append(str(move(callback, front_desk, day, time(16)).sequence))
-        except Exception as error:  # shown in the assertion below, not lost in the thread
+        except Exception as error:  # noqa: BLE001 (on a thread: shown in the assertion below, not lost)
             outcomes.append(f"unexpected {error!r}")
         finally:
             connection.close()
@@ -687,8 +689,6 @@ def test_the_front_desk_schedule_form_has_no_override(client, callback, front_de
 
 
 def test_the_console_is_told_which_appointment_pages_to_offer(callback, front_desk, other_front_desk):
-    from requests_app.admin.appointments import appointment_console_context
-
     def labels(user) -> list[str]:
         return [label for label, _ in appointment_console_context(callback, user)["appointment_links"]]
 
@@ -713,9 +713,6 @@ def test_the_console_is_told_which_appointment_pages_to_offer(callback, front_de
 @pytest.mark.django_db(transaction=True)
 def test_callbacks_scheduled_before_the_migration_get_their_appointment_with_the_uid_already_sent():
     """A patient who got a calendar file before this change gets updates to that same event."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
     executor = MigrationExecutor(connection)
     executor.migrate([("requests_app", "0009_requests_to_check")])
     apps = executor.loader.project_state([("requests_app", "0009_requests_to_check")]).apps
@@ -743,9 +740,6 @@ def test_callbacks_scheduled_before_the_migration_get_their_appointment_with_the
 
 
 def test_retention_keeps_a_request_whose_appointment_is_after_the_cutoff(callback, front_desk, settings):
-    from requests_app.models import AppointmentRequest
-    from requests_app.services.retention import requests_anonymize_expired
-
     settings.RETENTION_MONTHS = 24
     book(callback, front_desk)
     # The callback closed long ago (the first booking), but its appointment is still to come.

@@ -9,10 +9,12 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.contrib.sessions.backends.cache import SessionStore
 from django.core.cache import cache
 from django.core.management import call_command
 from django.http import HttpResponse
 from django.template import RequestContext, Template
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from articles import cache as page_cache
@@ -64,9 +66,8 @@ def shipped_articles():
 # --- hits and misses ----------------------------------------------------------
 
 
-def test_an_article_page_costs_four_queries_on_a_miss_and_none_on_a_hit(
-    client, shipped_articles, django_assert_num_queries
-):
+@pytest.mark.usefixtures("shipped_articles")
+def test_an_article_page_costs_four_queries_on_a_miss_and_none_on_a_hit(client, django_assert_num_queries):
     """Article with its people, its topics, related articles, and the next scheduled publication."""
     with django_assert_num_queries(4):
         miss = client.get(ARTICLE_URL)
@@ -80,9 +81,8 @@ def test_an_article_page_costs_four_queries_on_a_miss_and_none_on_a_hit(
     assert hit["Content-Type"] == "text/html; charset=utf-8"
 
 
-def test_every_visitor_gets_the_same_page_and_no_cookie(shipped_articles):
-    from django.test import Client
-
+@pytest.mark.usefixtures("shipped_articles")
+def test_every_visitor_gets_the_same_page_and_no_cookie():
     first, second = Client().get(ARTICLE_URL), Client().get(ARTICLE_URL)
 
     assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
@@ -100,6 +100,7 @@ def test_a_miss_costs_the_same_however_many_articles_and_topics_there_are(client
         client.get(article.get_absolute_url())
 
 
+@pytest.mark.usefixtures("shipped_articles")
 @pytest.mark.parametrize(
     ("url", "miss_queries"),
     [
@@ -110,7 +111,7 @@ def test_a_miss_costs_the_same_however_many_articles_and_topics_there_are(client
     ],
 )
 def test_list_pages_make_a_fixed_number_of_queries_on_a_miss_and_none_on_a_hit(
-    client, shipped_articles, django_assert_num_queries, url, miss_queries
+    client, django_assert_num_queries, url, miss_queries
 ):
     with django_assert_num_queries(miss_queries):
         assert client.get(url).status_code == HTTPStatus.OK
@@ -118,9 +119,8 @@ def test_list_pages_make_a_fixed_number_of_queries_on_a_miss_and_none_on_a_hit(
         assert client.get(url)["X-Page-Cache"] == "hit"
 
 
-def test_query_parameters_the_page_does_not_read_share_its_cache_entry(
-    client, shipped_articles, django_assert_num_queries
-):
+@pytest.mark.usefixtures("shipped_articles")
+def test_query_parameters_the_page_does_not_read_share_its_cache_entry(client, django_assert_num_queries):
     client.get("/articles/")
 
     with django_assert_num_queries(0):
@@ -205,7 +205,8 @@ def test_deleting_an_article_removes_it_from_the_cached_pages(client):
     assert client.get(article.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
 
 
-def test_a_reload_that_changes_nothing_keeps_the_cached_pages(client, shipped_articles):
+@pytest.mark.usefixtures("shipped_articles")
+def test_a_reload_that_changes_nothing_keeps_the_cached_pages(client):
     client.get(ARTICLE_URL)
 
     call_command("load_articles", stdout=StringIO())
@@ -246,7 +247,8 @@ def test_a_cached_page_is_served_for_its_time_to_live_and_no_longer(client, cloc
 # --- what is never cached -----------------------------------------------------
 
 
-def test_a_logged_in_visitor_never_gets_or_fills_the_cache(client, admin_client, shipped_articles):
+@pytest.mark.usefixtures("shipped_articles")
+def test_a_logged_in_visitor_never_gets_or_fills_the_cache(client, admin_client):
     admin_client.get(ARTICLE_URL)
     second = admin_client.get(ARTICLE_URL)
 
@@ -254,15 +256,17 @@ def test_a_logged_in_visitor_never_gets_or_fills_the_cache(client, admin_client,
     assert client.get(ARTICLE_URL)["X-Page-Cache"] == "miss", "the staff visits stored nothing"
 
 
+@pytest.mark.usefixtures("shipped_articles")
 @pytest.mark.parametrize("url", ["/articles/no-such-article/", "/articles/?page=999", "/articles/?page=abc"])
-def test_errors_and_redirects_are_not_cached(client, shipped_articles, url):
+def test_errors_and_redirects_are_not_cached(client, url):
     client.get(url)
     response = client.get(url)
 
     assert "X-Page-Cache" not in response
 
 
-def test_a_head_request_bypasses_the_cache(client, shipped_articles):
+@pytest.mark.usefixtures("shipped_articles")
+def test_a_head_request_bypasses_the_cache(client):
     client.get(ARTICLE_URL)
 
     response = client.head(ARTICLE_URL)
@@ -294,7 +298,7 @@ def test_a_page_whose_rendering_asks_for_a_csrf_token_is_not_stored(rf):
 
 
 def test_a_response_that_sets_a_cookie_is_not_stored(rf):
-    def with_cookie(request):
+    def with_cookie(_request):
         response = HttpResponse("<p>hello</p>")
         response.set_cookie("seen", "1")
         return response
@@ -308,8 +312,6 @@ def test_a_response_that_sets_a_cookie_is_not_stored(rf):
 
 
 def test_a_response_from_a_view_that_looked_at_the_session_is_not_stored(rf):
-    from django.contrib.sessions.backends.cache import SessionStore
-
     def looks_at_session(request):
         request.session.get("anything")
         return HttpResponse("<p>maybe personal</p>")
@@ -326,10 +328,11 @@ def test_a_response_from_a_view_that_looked_at_the_session_is_not_stored(rf):
 # --- the two levels: this process's memory in front of the shared cache ---------
 
 
-def test_a_hit_from_memory_makes_no_round_trip_to_the_shared_cache(client, shipped_articles, monkeypatch):
+@pytest.mark.usefixtures("shipped_articles")
+def test_a_hit_from_memory_makes_no_round_trip_to_the_shared_cache(client, monkeypatch):
     client.get(ARTICLE_URL)
 
-    def unreachable(*args, **kwargs):
+    def unreachable(*_args, **_kwargs):
         raise AssertionError("the shared cache was asked")
 
     monkeypatch.setattr(page_cache.cache, "get", unreachable)
@@ -337,7 +340,8 @@ def test_a_hit_from_memory_makes_no_round_trip_to_the_shared_cache(client, shipp
     assert client.get(ARTICLE_URL)["X-Page-Cache"] == "hit"
 
 
-def test_a_page_stored_by_another_process_is_served_from_the_shared_cache(client, shipped_articles):
+@pytest.mark.usefixtures("shipped_articles")
+def test_a_page_stored_by_another_process_is_served_from_the_shared_cache(client):
     client.get(ARTICLE_URL)
     page_cache.forget_local_pages()  # as a second web worker, which has served nothing yet
 
@@ -372,6 +376,7 @@ def test_memory_holds_at_most_local_pages_and_drops_the_least_recently_used(clie
     assert client.get(urls[2])["X-Page-Cache"] == "hit"
 
 
+@pytest.mark.usefixtures("shipped_articles")
 @pytest.mark.parametrize(
     "stored",
     [
@@ -380,9 +385,7 @@ def test_memory_holds_at_most_local_pages_and_drops_the_least_recently_used(clie
         "junk",
     ],
 )
-def test_an_entry_of_another_shape_in_the_shared_cache_is_ignored_not_a_500(client, shipped_articles, stored):
-    from django.test import RequestFactory
-
+def test_an_entry_of_another_shape_in_the_shared_cache_is_ignored_not_a_500(client, stored):
     version = page_cache._current_version()
     assert version is not None
     key = page_cache._page_key(version, RequestFactory().get(ARTICLE_URL), ())
@@ -394,8 +397,9 @@ def test_an_entry_of_another_shape_in_the_shared_cache_is_ignored_not_a_500(clie
     assert response["X-Page-Cache"] == "miss"
 
 
-def test_the_page_cache_failing_means_pages_are_rendered_as_usual(client, shipped_articles, monkeypatch):
-    def down(*args, **kwargs):
+@pytest.mark.usefixtures("shipped_articles")
+def test_the_page_cache_failing_means_pages_are_rendered_as_usual(client, monkeypatch):
+    def down(*_args, **_kwargs):
         raise ConnectionError("cache down")
 
     for name in ("get", "set", "add"):

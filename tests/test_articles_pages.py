@@ -13,6 +13,7 @@ import yaml
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.management import call_command
+from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils.html import escape
 from django.views.defaults import page_not_found
 
 from articles.models import Article
+from articles.views import server_error
 from tests.factories import ArticleFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,8 +86,9 @@ def assert_accessible_structure(response) -> None:
     assert all(kind == "application/ld+json" for kind in page.script_types)
 
 
+@pytest.mark.usefixtures("shipped_articles")
 @pytest.mark.parametrize("meta", SHIPPED_LIVE, ids=[meta["slug"] for meta in SHIPPED_LIVE])
-def test_each_shipped_article_renders_with_its_title_reviewer_and_request_link(client, shipped_articles, meta):
+def test_each_shipped_article_renders_with_its_title_reviewer_and_request_link(client, meta):
     response = client.get(f"/articles/{meta['slug']}/")
 
     assert response.status_code == HTTPStatus.OK
@@ -108,7 +111,8 @@ def test_eight_articles_are_shipped_live_and_one_as_a_draft():
     assert [meta["status"] for meta in SHIPPED].count("draft") == 1
 
 
-def test_the_call_to_action_is_the_last_section_of_an_article(client, shipped_articles):
+@pytest.mark.usefixtures("shipped_articles")
+def test_the_call_to_action_is_the_last_section_of_an_article(client):
     html = client.get(f"/articles/{SHIPPED_LIVE[0]['slug']}/").content.decode()
     main = html.split('<main id="main"')[1].split("</main>")[0]
 
@@ -159,7 +163,8 @@ def test_related_articles_sharing_more_topics_come_first(client):
     assert newer[0].title not in section, "the oldest single-topic match is the fourth"
 
 
-def test_home_is_for_runners_and_leads_to_the_request_form_and_latest_articles(client, shipped_articles):
+@pytest.mark.usefixtures("shipped_articles")
+def test_home_is_for_runners_and_leads_to_the_request_form_and_latest_articles(client):
     response = client.get("/")
 
     assert response.status_code == HTTPStatus.OK
@@ -173,7 +178,8 @@ def test_home_is_for_runners_and_leads_to_the_request_form_and_latest_articles(c
     assert_accessible_structure(response)
 
 
-def test_the_list_shows_every_live_article_and_marks_all_topics_as_current(client, shipped_articles):
+@pytest.mark.usefixtures("shipped_articles")
+def test_the_list_shows_every_live_article_and_marks_all_topics_as_current(client):
     response = client.get("/articles/")
 
     html = response.content.decode()
@@ -185,7 +191,8 @@ def test_the_list_shows_every_live_article_and_marks_all_topics_as_current(clien
     assert_accessible_structure(response)
 
 
-def test_a_topic_page_lists_only_its_articles_and_marks_its_chip(client, shipped_articles):
+@pytest.mark.usefixtures("shipped_articles")
+def test_a_topic_page_lists_only_its_articles_and_marks_its_chip(client):
     response = client.get("/articles/topic/red-flags/")
 
     html = response.content.decode()
@@ -259,8 +266,8 @@ def test_the_not_found_page_renders_without_touching_the_database(
     client.force_login(admin_user)
     request = rf.get("/articles/gone/")
     request.COOKIES[settings.SESSION_COOKIE_NAME] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
-    AuthenticationMiddleware(lambda r: HttpResponse()).process_request(request)
+    SessionMiddleware(lambda _request: HttpResponse()).process_request(request)
+    AuthenticationMiddleware(lambda _request: HttpResponse()).process_request(request)
 
     with django_assert_num_queries(0):
         response = page_not_found(request, Exception("gone"))
@@ -272,8 +279,6 @@ def test_the_not_found_page_renders_without_touching_the_database(
 def test_the_server_error_page_shows_the_phone_number_without_the_request_or_database(
     rf: RequestFactory, settings, django_assert_num_queries
 ):
-    from articles.views import server_error
-
     with django_assert_num_queries(0):
         response = server_error(rf.get("/"))
 
@@ -285,8 +290,6 @@ def test_the_server_error_page_shows_the_phone_number_without_the_request_or_dat
 
 def test_a_crash_in_a_view_is_answered_with_the_clinic_500_page(client, settings):
     """A database error while rendering an article still gives the friendly 500 page."""
-    from django.db import connection
-
     client.raise_request_exception = False
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE articles_article_topics")

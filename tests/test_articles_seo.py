@@ -33,7 +33,8 @@ def json_ld_blocks(html: str) -> list[dict]:
     ]
 
 
-def test_an_article_page_has_its_own_title_description_canonical_and_open_graph(client, public_site):
+@pytest.mark.usefixtures("public_site")
+def test_an_article_page_has_its_own_title_description_canonical_and_open_graph(client):
     article = ArticleFactory.create(title="Cadence & your back", summary="Shorter steps, softer landings.")
 
     html = client.get(article.get_absolute_url()).content.decode()
@@ -47,7 +48,8 @@ def test_an_article_page_has_its_own_title_description_canonical_and_open_graph(
     assert '<meta property="og:title" content="Cadence &amp; your back">' in html
 
 
-def test_the_canonical_of_a_list_page_keeps_only_its_page_number(client, public_site):
+@pytest.mark.usefixtures("public_site")
+def test_the_canonical_of_a_list_page_keeps_only_its_page_number(client):
     ArticleFactory.create_batch(11)
 
     first = client.get("/articles/?page=1&utm_source=mail").content.decode()
@@ -57,7 +59,8 @@ def test_the_canonical_of_a_list_page_keeps_only_its_page_number(client, public_
     assert '<link rel="canonical" href="https://clinic.example.org/articles/?page=2">' in second
 
 
-def test_json_ld_describes_a_medical_web_page_with_its_reviewer_and_dates(client, public_site):
+@pytest.mark.usefixtures("public_site")
+def test_json_ld_describes_a_medical_web_page_with_its_reviewer_and_dates(client):
     reviewer = PersonFactory.create(name="Dr. Ana Lutz", credentials="MD, Physiatrist")
     author = PersonFactory.create(name="Sam Ortiz", credentials="DPT")
     article = ArticleFactory.create(author=author, reviewer=reviewer, topics=[TopicFactory.create(name="Recovery")])
@@ -100,7 +103,8 @@ def test_each_shipped_article_has_json_ld_with_its_reviewer(client):
         assert data["lastReviewed"] == timezone.localdate(article.updated_at).isoformat()
 
 
-def test_the_sitemap_lists_home_the_lists_and_each_live_article_with_lastmod(client, public_site):
+@pytest.mark.usefixtures("public_site")
+def test_the_sitemap_lists_home_the_lists_and_each_live_article_with_lastmod(client):
     call_command("load_articles", stdout=StringIO())
     draft = ArticleFactory.create(draft=True)
     scheduled = ArticleFactory.create(scheduled=True)
@@ -126,7 +130,8 @@ def test_the_sitemap_lists_home_the_lists_and_each_live_article_with_lastmod(cli
     assert "https://clinic.example.org/articles/cross-training-for-runners/" not in entries
 
 
-def test_robots_txt_allows_the_site_keeps_out_admin_and_api_and_names_the_sitemap(client, public_site):
+@pytest.mark.usefixtures("public_site")
+def test_robots_txt_allows_the_site_keeps_out_admin_and_api_and_names_the_sitemap(client):
     response = client.get("/robots.txt")
 
     assert response.status_code == HTTPStatus.OK

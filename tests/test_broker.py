@@ -16,8 +16,10 @@ from requests_app.services import broker as broker_service
 from requests_app.services.broker import CircuitBreaker
 from requests_app.services.notifications import notification_publish, notification_sweep
 from requests_app.services.pipeline import pipeline_publish, request_process
+from tests.conftest import point_celery_at
 from tests.fault.helpers import queued_tasks
 from tests.support.intake import submit
+from tests.support.processes import free_port
 
 
 class Clock:
@@ -98,11 +100,9 @@ def test_a_publish_skipped_while_the_circuit_is_open_is_left_to_the_outboxes_as_
     assert redis.Redis.from_url(broker).llen("celery") >= 2
 
 
+@pytest.mark.usefixtures("settings")
 @pytest.mark.django_db
-def test_a_broker_that_failed_does_not_stop_publishes_to_another(broker, settings):
-    from tests.conftest import point_celery_at
-    from tests.support.processes import free_port
-
+def test_a_broker_that_failed_does_not_stop_publishes_to_another(broker):
     request = submit().request
     record = PipelineRecord.objects.get(request=request)
     point_celery_at(f"redis://127.0.0.1:{free_port()}/0")  # nobody listens there

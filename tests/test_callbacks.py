@@ -7,8 +7,10 @@ from typing import Unpack, cast
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from articles.models import Article, Person
 from requests_app.models import (
     Appointment,
     AppointmentRequest,
@@ -41,7 +43,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def callback(db) -> Callback:
+def callback(db) -> Callback:  # noqa: ARG001 (requested for its effect: database access)
     StaffProfile.objects.update(on_shift=False)
     callback = request_process(request_id=submit().request.pk)
     assert callback is not None
@@ -81,7 +83,7 @@ def test_two_people_claiming_at_once_exactly_one_wins(front_desk, other_front_de
             outcomes[user.username] = "won"
         except services.AlreadyClaimed as error:
             outcomes[user.username] = str(error)
-        except Exception as error:  # shown in the assertion below, not lost in the thread
+        except Exception as error:  # noqa: BLE001 (on a thread: shown in the assertion below, not lost)
             outcomes[user.username] = f"unexpected {error!r}"
         finally:
             connection.close()
@@ -246,7 +248,8 @@ def test_an_overdue_callback_is_escalated_exactly_once(callback, supervisor):
     assert Notification.objects.filter(event="escalation", recipient=supervisor.email).count() == 1
 
 
-def test_a_closed_or_not_yet_due_callback_is_not_escalated(callback, front_desk, supervisor):
+@pytest.mark.usefixtures("supervisor")
+def test_a_closed_or_not_yet_due_callback_is_not_escalated(callback, front_desk):
     assert callbacks_escalate_overdue() == 0
     services.callback_close(callback_id=callback.pk, user=front_desk, reason=ClosingReason.DECLINED)
     Callback.objects.filter(pk=callback.pk).update(due_at=timezone.now() - timedelta(hours=1))
@@ -405,8 +408,6 @@ def test_saving_a_callback_keeps_its_own_is_open_and_rank_in_step_without_a_relo
 
 
 def test_the_queue_s_filters_each_keep_what_they_say(front_desk):
-    from articles.models import Article, Person
-
     writer = Person.objects.create(name="A. Writer")
     article = Article.objects.create(
         title="Sore back", slug="sore-back", summary="Why.", body_markdown="Text.", author=writer, reviewer=writer
@@ -440,8 +441,6 @@ def test_the_queue_s_filters_each_keep_what_they_say(front_desk):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_to_generated_columns_keeps_every_callback_s_open_state_and_rank_both_ways():
-    from django.db.migrations.executor import MigrationExecutor
-
     before = [("requests_app", "0010_appointments")]
 
     def migrate(targets) -> MigrationExecutor:

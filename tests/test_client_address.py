@@ -178,8 +178,9 @@ def test_the_form_is_throttled_by_the_same_address_as_the_api(client, settings):
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
 
 
+@pytest.mark.usefixtures("front_desk")
 @pytest.mark.django_db
-def test_the_admin_lockout_counts_the_same_client_and_ignores_forged_addresses(client, settings, front_desk):
+def test_the_admin_lockout_counts_the_same_client_and_ignores_forged_addresses(client, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     for n in range(settings.AXES_FAILURE_LIMIT):
         client.post(

@@ -60,3 +60,10 @@ def test_web_is_reached_only_through_the_proxy_and_trusts_exactly_that_one_proxy
     assert "reverse_proxy web:8000" in caddyfile
     # No trusted_proxies: Caddy replaces a client's own X-Forwarded-For with the address it saw.
     assert "trusted_proxies" not in caddyfile
+
+
+def test_the_proxy_does_not_compress_the_pages_with_a_csrf_token_as_the_app_does_not():
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    directives = [line.strip() for line in caddyfile.splitlines() if line.strip() and not line.strip().startswith("#")]
+    assert "@compressible not path /request-appointment/* /admin/*" in directives
+    assert [line for line in directives if line.startswith("encode")] == ["encode @compressible zstd gzip"]

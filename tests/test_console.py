@@ -113,7 +113,8 @@ def test_a_failed_call_is_logged_the_caller_holds_the_callback_and_it_is_in_prog
     assert callback.failed_attempts().count() == 1
 
 
-def test_three_failed_outcomes_wrong_number_included_allow_unreachable(now, front_desk):
+@pytest.mark.usefixtures("now")
+def test_three_failed_outcomes_wrong_number_included_allow_unreachable(front_desk):
     callback = new_callback()
     for outcome in (CallOutcome.VOICEMAIL, CallOutcome.BUSY):
         calls.callback_record_outcome(callback_id=callback.pk, user=front_desk, outcome=outcome)
@@ -125,7 +126,8 @@ def test_three_failed_outcomes_wrong_number_included_allow_unreachable(now, fron
     assert callback.status == CallbackStatus.UNREACHABLE
 
 
-def test_a_wrong_number_leaves_the_callback_open_with_a_note_to_check_the_number(now, front_desk):
+@pytest.mark.usefixtures("now")
+def test_a_wrong_number_leaves_the_callback_open_with_a_note_to_check_the_number(front_desk):
     callback = new_callback(phone="+16035550123")
     attempt = calls.callback_record_outcome(
         callback_id=callback.pk, user=front_desk, outcome=CallOutcome.WRONG_NUMBER, note="A bakery answered."
@@ -153,17 +155,17 @@ def test_declined_logs_the_call_and_closes_the_callback_and_the_request(now, fro
     assert callback.request.status == RequestStatus.CLOSED
 
 
+@pytest.mark.usefixtures("now")
 @pytest.mark.parametrize("outcome", [CallOutcome.SCHEDULED, "", "hung_up"])
-def test_reached_scheduled_and_unknown_outcomes_are_refused_and_log_nothing(now, front_desk, outcome):
+def test_reached_scheduled_and_unknown_outcomes_are_refused_and_log_nothing(front_desk, outcome):
     callback = new_callback()
     with pytest.raises(CallbackError):
         calls.callback_record_outcome(callback_id=callback.pk, user=front_desk, outcome=outcome)
     assert not CallAttempt.objects.exists()
 
 
-def test_a_colleague_cannot_log_a_call_on_a_callback_someone_holds_and_nothing_changes(
-    now, front_desk, other_front_desk
-):
+@pytest.mark.usefixtures("now")
+def test_a_colleague_cannot_log_a_call_on_a_callback_someone_holds_and_nothing_changes(front_desk, other_front_desk):
     callback = new_callback()
     callback_services.callback_claim(callback_id=callback.pk, user=front_desk)
     before = Callback.objects.filter(pk=callback.pk).values().get()
@@ -173,7 +175,8 @@ def test_a_colleague_cannot_log_a_call_on_a_callback_someone_holds_and_nothing_c
     assert not CallAttempt.objects.exists()
 
 
-def test_staff_without_a_role_cannot_log_a_call(now, staff_without_group):
+@pytest.mark.usefixtures("now")
+def test_staff_without_a_role_cannot_log_a_call(staff_without_group):
     callback = new_callback()
     with pytest.raises(NotAllowed):
         calls.callback_record_outcome(callback_id=callback.pk, user=staff_without_group, outcome=CallOutcome.NO_ANSWER)
@@ -247,7 +250,8 @@ def test_the_best_time_runs_on_the_clinics_clock_not_utc():
 # --- the next call ----------------------------------------------------------------------------
 
 
-def test_next_call_takes_emergency_then_urgent_then_routine_and_claims_it(now, front_desk):
+@pytest.mark.usefixtures("now")
+def test_next_call_takes_emergency_then_urgent_then_routine_and_claims_it(front_desk):
     routine = new_callback(due_in=timedelta(hours=-3))
     urgent = new_callback(symptoms=["leg_weakness"], due_in=timedelta(hours=1))
     emergency = new_callback(symptoms=["saddle_numbness"], due_in=timedelta(hours=2))
@@ -267,7 +271,8 @@ def test_next_call_takes_emergency_then_urgent_then_routine_and_claims_it(now, f
     assert calls.callback_next_for(user=front_desk) is None
 
 
-def test_next_call_skips_a_callback_whose_best_time_is_not_now_and_takes_one_without_a_best_time(now, front_desk):
+@pytest.mark.usefixtures("now")
+def test_next_call_skips_a_callback_whose_best_time_is_not_now_and_takes_one_without_a_best_time(front_desk):
     afternoon = new_callback(best_time_slots=["afternoon"], due_in=timedelta(hours=-2))
     anytime = new_callback(due_in=timedelta(hours=-1))
     morning = new_callback(best_time_slots=["morning"], best_days=["tue"], due_in=timedelta(minutes=30))
@@ -280,7 +285,8 @@ def test_next_call_skips_a_callback_whose_best_time_is_not_now_and_takes_one_wit
     assert afternoon.assigned_to is None
 
 
-def test_next_call_leaves_callbacks_not_yet_due(now, front_desk):
+@pytest.mark.usefixtures("now")
+def test_next_call_leaves_callbacks_not_yet_due(front_desk):
     new_callback(due_in=timedelta(hours=9))
     assert calls.callback_next_for(user=front_desk) is None
     soon = new_callback(due_in=timedelta(hours=7))
@@ -314,8 +320,9 @@ def test_next_call_does_not_ring_a_patient_again_right_after_a_call(now, front_d
     assert next_call(front_desk).pk == callback.pk
 
 
+@pytest.mark.usefixtures("now")
 def test_when_a_colleague_claims_the_next_call_first_the_one_after_it_is_taken(
-    now, front_desk, other_front_desk, monkeypatch
+    front_desk, other_front_desk, monkeypatch
 ):
     first = new_callback(symptoms=["saddle_numbness"])
     second = new_callback(symptoms=["leg_weakness"])
@@ -337,7 +344,8 @@ def test_when_a_colleague_claims_the_next_call_first_the_one_after_it_is_taken(
     assert first.assigned_to == other_front_desk
 
 
-def test_next_call_gives_nothing_when_nothing_is_due_and_refuses_staff_without_a_role(now, staff_without_group):
+@pytest.mark.usefixtures("now")
+def test_next_call_gives_nothing_when_nothing_is_due_and_refuses_staff_without_a_role(staff_without_group):
     assert (
         calls.callback_next_for(user=User.objects.create_superuser("root", "r@x.example", "pw-long-enough-1")) is None
     )
@@ -391,7 +399,8 @@ def test_the_console_shows_who_to_call_the_phone_the_best_time_and_the_earlier_c
     assert "attempts-TOTAL_FORMS" not in html
 
 
-def test_a_colleague_sees_no_outcome_buttons_on_a_callback_someone_holds(now, client, front_desk, other_front_desk):
+@pytest.mark.usefixtures("now")
+def test_a_colleague_sees_no_outcome_buttons_on_a_callback_someone_holds(client, front_desk, other_front_desk):
     callback = new_callback()
     callback_services.callback_claim(callback_id=callback.pk, user=front_desk)
     client.force_login(other_front_desk)
@@ -400,7 +409,8 @@ def test_a_colleague_sees_no_outcome_buttons_on_a_callback_someone_holds(now, cl
     assert 'name="outcome"' not in html and "?reached=1" not in html
 
 
-def test_an_outcome_button_logs_the_call_and_says_how_many_failed_calls_so_far(now, desk, front_desk):
+@pytest.mark.usefixtures("now", "front_desk")
+def test_an_outcome_button_logs_the_call_and_says_how_many_failed_calls_so_far(desk):
     callback = new_callback()
     response = desk.post(f"{QUEUE}{callback.pk}/outcome/", {"outcome": "voicemail", "note": ""}, follow=True)
     assert response.redirect_chain[-1][0] == f"{QUEUE}{callback.pk}/change/"
@@ -409,7 +419,8 @@ def test_an_outcome_button_logs_the_call_and_says_how_many_failed_calls_so_far(n
     assert CallAttempt.objects.get().outcome == CallOutcome.VOICEMAIL
 
 
-def test_a_refused_outcome_shows_the_reason_and_logs_nothing(now, client, front_desk, other_front_desk):
+@pytest.mark.usefixtures("now")
+def test_a_refused_outcome_shows_the_reason_and_logs_nothing(client, front_desk, other_front_desk):
     callback = new_callback()
     callback_services.callback_claim(callback_id=callback.pk, user=front_desk)
     client.force_login(other_front_desk)
@@ -418,8 +429,9 @@ def test_a_refused_outcome_shows_the_reason_and_logs_nothing(now, client, front_
     assert not CallAttempt.objects.exists()
 
 
+@pytest.mark.usefixtures("now")
 @pytest.mark.parametrize("path", ["{pk}/outcome/", "next/", "{pk}/unreachable/confirm/"])
-def test_staff_without_a_role_are_refused_the_console_pages(now, client, staff_without_group, path):
+def test_staff_without_a_role_are_refused_the_console_pages(client, staff_without_group, path):
     callback = new_callback()
     client.force_login(staff_without_group)
     url = QUEUE + path.format(pk=callback.pk)
@@ -429,7 +441,8 @@ def test_staff_without_a_role_are_refused_the_console_pages(now, client, staff_w
     assert Callback.objects.get().assigned_to is None
 
 
-def test_the_next_call_button_opens_the_console_of_the_callback_it_claimed(now, desk, front_desk):
+@pytest.mark.usefixtures("now")
+def test_the_next_call_button_opens_the_console_of_the_callback_it_claimed(desk, front_desk):
     new_callback()
     urgent = new_callback(symptoms=["leg_weakness"], first_name="Robin")
     response = desk.post(f"{QUEUE}next/", follow=True)
@@ -439,14 +452,16 @@ def test_the_next_call_button_opens_the_console_of_the_callback_it_claimed(now, 
     assert urgent.assigned_to == front_desk
 
 
-def test_the_next_call_button_says_so_when_there_is_nothing_to_call(now, desk):
+@pytest.mark.usefixtures("now")
+def test_the_next_call_button_says_so_when_there_is_nothing_to_call(desk):
     new_callback(due_in=timedelta(days=1))
     response = desk.post(f"{QUEUE}next/", follow=True)
     assert response.redirect_chain[-1][0] == QUEUE
     assert "Nothing to call right now" in response.content.decode()
 
 
-def test_mark_unreachable_shows_the_email_it_will_send_and_acts_only_when_confirmed(now, desk, front_desk):
+@pytest.mark.usefixtures("now")
+def test_mark_unreachable_shows_the_email_it_will_send_and_acts_only_when_confirmed(desk, front_desk):
     callback = new_callback(first_name="Quinn")
     for outcome in (CallOutcome.NO_ANSWER, CallOutcome.BUSY, CallOutcome.VOICEMAIL):
         calls.callback_record_outcome(callback_id=callback.pk, user=front_desk, outcome=outcome)
@@ -470,7 +485,8 @@ def test_mark_unreachable_shows_the_email_it_will_send_and_acts_only_when_confir
     assert Notification.objects.filter(event="patient_unreachable", request=callback.request).exists()
 
 
-def test_the_unreachable_page_says_why_not_yet_and_offers_no_button(now, desk, front_desk):
+@pytest.mark.usefixtures("now")
+def test_the_unreachable_page_says_why_not_yet_and_offers_no_button(desk, front_desk):
     callback = new_callback()
     calls.callback_record_outcome(callback_id=callback.pk, user=front_desk, outcome=CallOutcome.NO_ANSWER)
     page = desk.get(f"{QUEUE}{callback.pk}/unreachable/confirm/").content.decode()
@@ -516,7 +532,8 @@ def test_scheduling_without_reached_logs_no_call(desk):
 # --- the queue page -----------------------------------------------------------------------------
 
 
-def test_the_queue_is_titled_as_the_desk_calls_it_and_shows_what_a_call_needs(now, desk, other_front_desk):
+@pytest.mark.usefixtures("now")
+def test_the_queue_is_titled_as_the_desk_calls_it_and_shows_what_a_call_needs(desk, other_front_desk):
     callback = new_callback(
         first_name="Quinn", phone="+16035550123", symptoms=["leg_weakness"], best_time_slots=["morning"]
     )
@@ -544,7 +561,8 @@ def test_a_lapsed_claim_shows_as_nobodys_in_the_queue(now, desk, other_front_des
     assert "nobody (Eli\u2019s claim lapsed)" in desk.get(QUEUE).content.decode()
 
 
-def test_the_queue_list_reloads_itself_every_minute_but_forms_do_not(now, desk):
+@pytest.mark.usefixtures("now")
+def test_the_queue_list_reloads_itself_every_minute_but_forms_do_not(desk):
     callback = new_callback()
     queue = desk.get(QUEUE + "?priority__exact=routine&who=unassigned").content.decode()
     assert '<noscript><meta http-equiv="refresh" content="60"></noscript>' in queue
@@ -573,7 +591,8 @@ def test_the_callback_page_and_its_history_show_times_on_the_clinics_clock_never
     assert str(CallAttempt.objects.get()) == f"No answer, {clock}"
 
 
-def test_the_request_page_shows_its_times_on_the_clinics_clock(now, desk):
+@pytest.mark.usefixtures("now")
+def test_the_request_page_shows_its_times_on_the_clinics_clock(desk):
     callback = new_callback()
     clock = short_moment(callback.request.created_at)
     for page in (

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from requests_app.formatting import duration_text
 from requests_app.models import Callback, CallOutcome, StaffProfile
-from requests_app.selectors import callback_performance
+from requests_app.selectors import callback_performance, daily_counts, queue_summary, requests_by_source_article
 from requests_app.services import callbacks as services
 from requests_app.services.pipeline import request_process
 from tests.support.intake import submit
@@ -54,8 +54,6 @@ def test_the_dashboard_renders_for_a_supervisor(client, supervisor):
 
 @pytest.mark.django_db
 def test_a_repeat_merged_into_an_open_request_is_not_counted_as_a_new_request():
-    from requests_app.selectors import daily_counts, queue_summary, requests_by_source_article
-
     submit(phone="+16035550190")
     submit(phone="+16035550190")
     submit(phone="+16035550191")

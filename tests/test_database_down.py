@@ -15,6 +15,8 @@ import contextlib
 import json
 import re
 import socket
+import subprocess
+import sys
 import time
 from http import HTTPStatus
 
@@ -25,6 +27,7 @@ from django.test import Client, RequestFactory
 
 from clinic.health import READY_DATABASE_CONNECT_TIMEOUT
 from requests_app.database_down import RETRY_AFTER_SECONDS, database_unavailable, database_unavailable_response
+from requests_app.emails import better_time_token
 from requests_app.models import AppointmentRequest
 from tests.factories import ArticleFactory
 from tests.support.intake import patient_fields
@@ -247,8 +250,6 @@ def test_a_confirmation_that_cannot_be_shown_does_not_tell_the_patient_the_reque
 
 def test_another_form_sent_while_the_database_is_down_is_told_it_was_not_saved(client):
     """The "we could not reach you" email's page: a POST without a page of its own gets the plain one."""
-    from requests_app.emails import better_time_token
-
     client.post(FORM_URL, form_data())
     token = better_time_token(AppointmentRequest.objects.get().pk)
     with database_unreachable():
@@ -262,7 +263,8 @@ def test_another_form_sent_while_the_database_is_down_is_told_it_was_not_saved(c
 # --- /readyz and the connect timeout ------------------------------------------
 
 
-def test_readyz_names_the_database_at_once_when_it_refuses_connections(client, broker):
+@pytest.mark.usefixtures("broker")
+def test_readyz_names_the_database_at_once_when_it_refuses_connections(client):
     with database_unreachable():
         started = time.monotonic()
         response = client.get("/readyz")
@@ -273,8 +275,9 @@ def test_readyz_names_the_database_at_once_when_it_refuses_connections(client, b
     assert client.get("/readyz").status_code == HTTPStatus.OK
 
 
+@pytest.mark.usefixtures("broker")
 @postgres_only
-def test_readyz_gives_up_on_a_host_that_does_not_answer_within_its_short_timeout(client, broker):
+def test_readyz_gives_up_on_a_host_that_does_not_answer_within_its_short_timeout(client):
     with silent_server() as port, database_unreachable(PORT=port):
         started = time.monotonic()
         response = client.get("/readyz")
@@ -295,9 +298,6 @@ def test_a_request_waits_for_a_silent_database_host_only_for_the_connect_timeout
 
 
 def test_production_settings_give_postgresql_a_connect_timeout_and_check_kept_connections():
-    import subprocess
-    import sys
-
     code = (
         "from django.conf import settings; d = settings.DATABASES['default'];"
         "print(d['OPTIONS']['connect_timeout'], d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"

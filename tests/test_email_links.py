@@ -9,6 +9,7 @@ from datetime import time
 from http import HTTPStatus
 
 import pytest
+from typing_extensions import override
 
 from requests_app.emails import SUBJECTS, build_email
 from requests_app.models import Notification
@@ -24,6 +25,7 @@ HREF = re.compile(r'href="([^"]+)"')
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    @override
     def redirect_request(self, *args, **kwargs):
         return None
 

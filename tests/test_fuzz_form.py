@@ -111,7 +111,8 @@ def unthrottled(settings):
     }
 
 
-def test_random_posts_to_the_request_form_never_get_a_server_error(unthrottled):
+@pytest.mark.usefixtures("unthrottled")
+def test_random_posts_to_the_request_form_never_get_a_server_error():
     client = Client()
     statuses: Counter = Counter()
 

@@ -1,9 +1,14 @@
 """The intake service: one code path for the form and the API."""
 
+import hashlib
 import re
 from datetime import timedelta
 
 import pytest
+import redis
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from requests_app.models import (
@@ -15,6 +20,7 @@ from requests_app.models import (
     RequestStatus,
 )
 from requests_app.services.pipeline import pipeline_republish_stale
+from tests.conftest import point_celery_at
 from tests.support.intake import patient_fields, submit
 from tests.support.processes import free_port
 
@@ -82,8 +88,6 @@ def test_unknown_screening_questions_and_answers_are_dropped():
 
 
 def test_the_client_ip_is_stored_only_as_a_keyed_hash(settings):
-    import hashlib
-
     request = submit(client_ip="203.0.113.7").request
     same_client = submit(client_ip="203.0.113.7").request
     other_client = submit(client_ip="203.0.113.8").request
@@ -175,17 +179,40 @@ def test_an_open_request_older_than_fourteen_days_is_not_merged_into():
     assert not submit(phone="+16035550114").merged
 
 
-def test_the_pipeline_is_told_only_after_commit(django_capture_on_commit_callbacks, broker):
+@pytest.mark.usefixtures("broker")
+def test_a_new_patients_submission_asks_once_for_an_open_request_and_writes_nothing_after_the_publish(
+    django_capture_on_commit_callbacks,
+):
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        request = submit().request
+    statements = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    # One look for an open request by phone or email, the request, its history row, its outbox record.
+    assert [sql.split()[0] for sql in statements] == ["SELECT", "INSERT", "INSERT", "INSERT"]
+    assert "pipelinerecord" in statements[-1]
+    # Written as published; the publish went through, so nothing wrote it again.
+    record = PipelineRecord.objects.get(request=request)
+    assert record.published_at is not None
+    assert pipeline_republish_stale() == 0
+
+
+def test_a_repeat_is_found_by_phone_or_by_email_alone_and_not_by_a_closed_request():
+    by_phone = submit(phone="+16035550117").request
+    by_email = submit(email="Casey@Example.org").request
+    assert submit(phone="+16035550117").request.merged_into_id == by_phone.pk
+    assert submit(email="casey@example.ORG").request.merged_into_id == by_email.pk
+    AppointmentRequest.objects.filter(pk=by_phone.pk).update(status=RequestStatus.CLOSED)
+    assert not submit(phone="+16035550117").merged
+
+
+@pytest.mark.usefixtures("broker")
+def test_the_pipeline_is_told_only_after_commit(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         submit()
     assert len(callbacks) == 1
 
 
-def test_a_request_saved_while_redis_is_down_is_kept_and_republished_later(
-    django_capture_on_commit_callbacks, settings, broker
-):
-    from tests.conftest import point_celery_at
-
+@pytest.mark.usefixtures("settings")
+def test_a_request_saved_while_redis_is_down_is_kept_and_republished_later(django_capture_on_commit_callbacks, broker):
     point_celery_at(f"redis://127.0.0.1:{free_port()}/0")
     with django_capture_on_commit_callbacks(execute=True):
         request = submit().request
@@ -199,14 +226,10 @@ def test_a_request_saved_while_redis_is_down_is_kept_and_republished_later(
     record.refresh_from_db()
     assert record.published_at is not None
 
-    import redis
-
     assert redis.Redis.from_url(broker).llen("celery") == 1
 
 
 def test_an_invalid_email_is_refused_by_the_service_itself():
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError):
         submit(email="not-an-email")
     assert AppointmentRequest.objects.count() == 0
@@ -224,7 +247,8 @@ def test_a_repeat_from_a_shared_phone_names_its_sender_in_the_note():
     assert "Chris Lee" in RequestNote.objects.get(request=first).body
 
 
-def test_a_published_record_waiting_behind_a_backlog_is_not_published_again_too_soon(broker):
+@pytest.mark.usefixtures("broker")
+def test_a_published_record_waiting_behind_a_backlog_is_not_published_again_too_soon():
     request = submit().request
     record = PipelineRecord.objects.get(request=request)
     PipelineRecord.objects.filter(pk=record.pk).update(

@@ -15,8 +15,13 @@ from pathlib import Path
 from typing import cast
 
 import pytest
+from celery.beat import Scheduler
 from celery.utils.imports import symbol_by_name
+from celery.worker.consumer import Consumer
+from django.apps import apps
 from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.apps import SimpleAdminConfig
 from django.utils.module_loading import import_string
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,12 +179,6 @@ def test_every_module_the_settings_name_as_a_string_exists(path):
 
 
 def test_the_worker_s_consumer_beat_s_scheduler_and_the_admin_site_named_in_settings_exist():
-    from celery.beat import Scheduler
-    from celery.worker.consumer import Consumer
-    from django.apps import apps
-    from django.contrib import admin
-    from django.contrib.admin.apps import SimpleAdminConfig
-
     assert issubclass(symbol_by_name(settings.CELERY_WORKER_CONSUMER), Consumer)
     assert issubclass(symbol_by_name(settings.CELERY_BEAT_SCHEDULER), Scheduler)
     admin_config = apps.get_app_config("admin")

@@ -95,7 +95,7 @@ def without_header(text: str) -> str:
 
 
 def test_check_reports_each_lock_a_fresh_compile_would_change(lock, project):
-    def compiles_as_committed(source, output, extra):
+    def compiles_as_committed(_source, output, _extra):
         # scripts/lock.py adds the header after compiling: the compiler's output has none.
         output.write_text(without_header((project / output.name).read_text()))
 
@@ -115,7 +115,7 @@ def test_check_reports_each_lock_a_fresh_compile_would_change(lock, project):
 def test_check_compiles_into_a_copy_of_the_lock_so_its_pins_are_preferred(lock, project):
     seen = []
 
-    def records_what_it_was_given(source, output, extra):
+    def records_what_it_was_given(source, output, _extra):
         committed = (project / output.name).read_text()
         seen.append((source.name, output.name, output.read_text() == committed))
         output.write_text(without_header(committed))

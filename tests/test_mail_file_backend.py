@@ -24,7 +24,7 @@ def mailbox(settings, tmp_path):
 
 
 @pytest.fixture
-def new_request(front_desk):
+def new_request(front_desk):  # noqa: ARG001 (requested for its effect: the desk member the callback is assigned to)
     request = submit(first_name="Morgan", last_name="Quill").request
     request_process(request_id=request.pk)
     return request
@@ -41,7 +41,7 @@ def test_a_worker_stopped_between_writing_the_file_and_marking_the_row_leaves_on
     ack = Notification.objects.get(event="patient_acknowledgement")
     mark_sent = notifications._mark_sent
 
-    def worker_stops(notification_id):
+    def worker_stops(_notification_id):
         raise SystemExit(1)  # what the pool process raises on the worker's SIGTERM
 
     monkeypatch.setattr(notifications, "_mark_sent", worker_stops)
@@ -62,7 +62,8 @@ def test_a_worker_stopped_between_writing_the_file_and_marking_the_row_leaves_on
     assert new_request.reference in message["Subject"]
 
 
-def test_each_email_of_the_outbox_has_its_own_file(mailbox, new_request):
+@pytest.mark.usefixtures("new_request")
+def test_each_email_of_the_outbox_has_its_own_file(mailbox):
     rows = list(Notification.objects.order_by("pk"))
     assert len(rows) >= 2
     assert [notification_send(notification_id=row.pk) for row in rows] == ["sent"] * len(rows)

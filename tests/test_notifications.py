@@ -1,6 +1,7 @@
 """Email through a real SMTP server: delivered once, retried when the server is down, nothing private to staff."""
 
 import email.policy
+import time as time_module
 from datetime import time, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from icalendar import Calendar
 from requests_app.emails import better_time_token
 from requests_app.models import CallbackStatus, CallOutcome, Notification, NotificationStatus, StaffProfile
 from requests_app.services import callbacks as services
+from requests_app.services import notifications
 from requests_app.services.appointments import appointment_schedule
 from requests_app.services.notifications import (
     MAX_ATTEMPTS,
@@ -21,6 +23,7 @@ from requests_app.services.notifications import (
     notification_sweep,
 )
 from requests_app.services.pipeline import request_process
+from requests_app.triage import RED_FLAGS
 from tests.conftest import point_celery_at
 from tests.fault.helpers import queued_tasks
 from tests.support.appointments import bookable_day
@@ -47,7 +50,7 @@ def parts(message) -> tuple[str, str]:
 
 
 @pytest.fixture
-def urgent_request(front_desk, supervisor):
+def urgent_request(front_desk, supervisor):  # noqa: ARG001 (requested for its effect: the staff the request notifies)
     request = submit(first_name="Morgan", last_name="Quill", reason=PATIENT_SECRET_REASON).request
     request_process(request_id=request.pk)
     return request
@@ -77,14 +80,14 @@ def test_the_acknowledgement_gives_what_happens_next_and_guidance_but_never_the_
     assert ack["Subject"] == f"We received your appointment request ({urgent_request.reference})"
     assert "What happens next" in text
     assert "emergency department" in text
-    from requests_app.triage import RED_FLAGS
 
     labels = tuple(flag.label.lower() for flag in RED_FLAGS) + tuple(flag.reason.lower()[:40] for flag in RED_FLAGS)
     for secret in PRIVATE_WORDS + labels:
         assert secret not in text.lower() and secret not in html.lower(), secret
 
 
-def test_staff_emails_name_no_patient_and_no_symptom(smtp_server, urgent_request, settings):
+@pytest.mark.usefixtures("settings")
+def test_staff_emails_name_no_patient_and_no_symptom(smtp_server, urgent_request):
     send_all()
     staff = [m for m in smtp_server.messages if urgent_request.email not in m["X-Envelope-To"]]
     assert len(staff) == 3
@@ -104,7 +107,8 @@ def test_a_notification_sent_twice_is_delivered_once(smtp_server, urgent_request
     assert len(smtp_server.to(urgent_request.email)) == 1
 
 
-def test_emails_sent_one_after_another_share_one_smtp_connection(smtp_server, urgent_request):
+@pytest.mark.usefixtures("urgent_request")
+def test_emails_sent_one_after_another_share_one_smtp_connection(smtp_server):
     before = smtp_server.sessions
 
     results = send_all()
@@ -114,7 +118,8 @@ def test_emails_sent_one_after_another_share_one_smtp_connection(smtp_server, ur
     assert smtp_server.sessions - before == 1
 
 
-def test_a_kept_connection_the_server_dropped_is_replaced_and_the_email_delivered_once(smtp_server, urgent_request):
+@pytest.mark.usefixtures("urgent_request")
+def test_a_kept_connection_the_server_dropped_is_replaced_and_the_email_delivered_once(smtp_server):
     ack, desk = Notification.objects.order_by("pk").filter(event__in=["patient_acknowledgement", "desk_new_request"])
     assert notification_send(notification_id=ack.pk) == "sent"
     smtp_server.stop()  # the server restarts: the kept connection is dead
@@ -125,9 +130,8 @@ def test_a_kept_connection_the_server_dropped_is_replaced_and_the_email_delivere
     assert [m["X-Envelope-To"] for m in smtp_server.messages] == [ack.recipient, desk.recipient]
 
 
-def test_a_kept_connection_idle_too_long_is_not_used_again(smtp_server, urgent_request, monkeypatch):
-    from requests_app.services import notifications
-
+@pytest.mark.usefixtures("urgent_request")
+def test_a_kept_connection_idle_too_long_is_not_used_again(smtp_server, monkeypatch):
     ack, desk = Notification.objects.order_by("pk").filter(event__in=["patient_acknowledgement", "desk_new_request"])
     assert notification_send(notification_id=ack.pk) == "sent"
     monkeypatch.setattr(notifications, "SMTP_REUSE_IDLE_SECONDS", 0)
@@ -169,7 +173,8 @@ def test_after_the_last_attempt_the_email_is_failed_and_can_be_retried_from_the_
     assert len(smtp_server.to(urgent_request.email)) == 1
 
 
-def test_the_sweep_requeues_a_row_left_sending_by_a_dead_worker(smtp_server, urgent_request, broker):
+@pytest.mark.usefixtures("smtp_server", "urgent_request", "broker")
+def test_the_sweep_requeues_a_row_left_sending_by_a_dead_worker():
     ack = Notification.objects.get(event="patient_acknowledgement")
     Notification.objects.filter(pk=ack.pk).update(
         status=NotificationStatus.SENDING,
@@ -202,7 +207,8 @@ def test_an_email_the_broker_refused_goes_out_at_the_next_sweep_not_minutes_late
     assert notification_sweep() == 0, "published once; not again at every sweep"
 
 
-def test_a_refused_publish_suspects_only_the_rows_published_just_before_it(urgent_request, broker):
+@pytest.mark.usefixtures("urgent_request", "broker")
+def test_a_refused_publish_suspects_only_the_rows_published_just_before_it():
     ack = Notification.objects.get(event="patient_acknowledgement")
     old = Notification.objects.exclude(pk=ack.pk).first()
     assert old is not None
@@ -215,14 +221,16 @@ def test_a_refused_publish_suspects_only_the_rows_published_just_before_it(urgen
     assert old.unqueued_at is None, "published 30 s before Redis went: it went through"
 
 
-def test_the_sweep_leaves_a_fresh_published_row_to_its_task(urgent_request, broker):
+@pytest.mark.usefixtures("urgent_request")
+def test_the_sweep_leaves_a_fresh_published_row_to_its_task(broker):
     assert Notification.objects.filter(status=NotificationStatus.PENDING).count() >= 1
 
     assert notification_sweep() == 0
     assert queued_tasks(broker) == []
 
 
-def test_the_sweep_leaves_rows_waiting_for_their_backoff_alone(urgent_request, broker):
+@pytest.mark.usefixtures("urgent_request", "broker")
+def test_the_sweep_leaves_rows_waiting_for_their_backoff_alone():
     ack = Notification.objects.get(event="patient_acknowledgement")
     Notification.objects.filter(pk=ack.pk).update(
         created_at=timezone.now() - timedelta(minutes=10), next_attempt_at=timezone.now() + timedelta(minutes=5)
@@ -286,13 +294,13 @@ def test_the_unreachable_email_links_to_a_page_that_changes_nothing_on_get(smtp_
     assert callback.request.best_time_slots == ["evening"]
 
 
-def test_a_tampered_or_expired_better_time_link_is_refused(client, settings):
+@pytest.mark.usefixtures("settings")
+def test_a_tampered_or_expired_better_time_link_is_refused(client):
     request = submit().request
     token = better_time_token(request.pk)
     assert client.get(f"/request-appointment/better-time/{token[:-2]}xx/").status_code == 404
     old = signing.TimestampSigner(salt="requests_app.better-time")
     expired = signing.dumps({"r": request.pk}, salt="requests_app.better-time")
-    import time as time_module
 
     real_time = time_module.time
     try:
@@ -304,7 +312,8 @@ def test_a_tampered_or_expired_better_time_link_is_refused(client, settings):
     assert old is not None
 
 
-def test_email_messages_parse_with_the_standard_library(smtp_server, urgent_request):
+@pytest.mark.usefixtures("urgent_request")
+def test_email_messages_parse_with_the_standard_library(smtp_server):
     send_all()
     for message in smtp_server.messages:
         assert message.policy == email.policy.default

@@ -4,6 +4,7 @@ Every action is checked for each role through the services themselves, which
 the admin, the staff API and tasks all call.
 """
 
+import json
 from datetime import time, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from requests_app.formatting import clinic_time
 from requests_app.models import Callback, CallbackStatus, CallOutcome, ClosingReason, RequestNote, StaffProfile
 from requests_app.policy import HeldByAnother, NotAllowed, front_desk_users, is_supervisor, supervisor_users
 from requests_app.services import callbacks as services
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def callback(db) -> Callback:
+def callback(db) -> Callback:  # noqa: ARG001 (requested for its effect: database access)
     StaffProfile.objects.update(on_shift=False)
     callback = request_process(request_id=submit().request.pk)
     assert callback is not None
@@ -229,7 +231,8 @@ def test_a_callback_reopened_by_the_patient_is_back_on_the_queue_unassigned_with
 # --- one definition of each role ------------------------------------------------------------
 
 
-def test_superusers_are_supervisors_everywhere_alerts_and_escalations_included(front_desk, supervisor):
+@pytest.mark.usefixtures("front_desk", "supervisor")
+def test_superusers_are_supervisors_everywhere_alerts_and_escalations_included():
     root = User.objects.create_superuser("root", "root@clinic.example", "a-long-test-password-42")
     assert is_supervisor(root)
     assert root in supervisor_users()
@@ -237,7 +240,8 @@ def test_superusers_are_supervisors_everywhere_alerts_and_escalations_included(f
     assert root.email in supervisor_emails()
 
 
-def test_the_role_querysets_agree_with_the_role_checks(front_desk, other_front_desk, supervisor, staff_without_group):
+@pytest.mark.usefixtures("other_front_desk", "supervisor")
+def test_the_role_querysets_agree_with_the_role_checks(front_desk, staff_without_group):
     User.objects.create_superuser("root", "root@clinic.example", "a-long-test-password-42")
     inactive = User.objects.create_user("gone", is_staff=True, is_active=False)
     inactive.groups.set(front_desk.groups.all())
@@ -271,7 +275,6 @@ def test_a_colleague_sees_who_holds_the_callback_and_since_when_with_no_buttons_
     client.force_login(other_front_desk)
     page = client.get(f"{QUEUE}{callback.pk}/change/").content.decode()
     callback.refresh_from_db()
-    from requests_app.formatting import clinic_time
 
     assert f"<strong>Dana</strong> is working on this callback (since {clinic_time(callback.claimed_at)})" in page
     assert clinic_time(callback.claimed_at).endswith(("EST", "EDT"))
@@ -303,8 +306,6 @@ def test_the_front_desk_cannot_open_the_take_over_page(client, callback, front_d
 def test_a_supervisor_takes_over_through_the_staff_api_and_the_desk_cannot(
     client, callback, front_desk, other_front_desk, supervisor
 ):
-    import json
-
     url = f"/api/v1/staff/callbacks/{callback.pk}/take-over/"
     services.callback_claim(callback_id=callback.pk, user=front_desk)
     client.force_login(other_front_desk)

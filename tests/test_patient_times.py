@@ -15,6 +15,7 @@ from requests_app.services.appointments import appointment_schedule
 from requests_app.services.pipeline import request_process
 from tests.support.appointments import bookable_day
 from tests.support.intake import submit
+from tests.test_request_form import URL, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,8 @@ def test_an_acknowledgement_without_a_best_time_says_nothing_about_one():
     assert "because you asked" not in text and "We are not open" not in text
 
 
-def test_every_time_a_patient_reads_is_on_the_clinic_s_clock_with_its_abbreviation(client, front_desk):
+@pytest.mark.usefixtures("client")
+def test_every_time_a_patient_reads_is_on_the_clinic_s_clock_with_its_abbreviation(front_desk):
     StaffProfile.objects.update(on_shift=False)
     request = submit(best_days=["fri"]).request
     callback = request_process(request_id=request.pk)
@@ -112,8 +114,6 @@ def test_the_better_time_page_says_by_when_we_will_call_again_on_the_clinic_s_cl
 
 
 def test_the_confirmation_page_gives_the_call_and_the_opening_hours_on_the_clinic_s_clock(client):
-    from tests.test_request_form import URL, form_data
-
     location = client.post(URL, form_data())["Location"]
     html = client.get(location).content.decode()
     main = re.sub(r"<[^>]+>", "", html[html.index('<main id="main"') : html.index("</main>")])

@@ -14,6 +14,7 @@ from datetime import time
 from http import HTTPStatus
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
@@ -198,15 +199,13 @@ def patient_data_in(body: str) -> list[str]:
 
 
 @pytest.fixture
-def users(front_desk, supervisor, staff_without_group, other_front_desk) -> dict[str, User | None]:
+def users(front_desk, supervisor, staff_without_group, other_front_desk) -> dict[str, User | None]:  # noqa: ARG001 (requested for its effect: a second desk member exists)
     return {ANONYMOUS: None, NO_GROUP: staff_without_group, DESK: front_desk, SUPERVISOR: supervisor}
 
 
 @pytest.fixture
 def world(users) -> dict:
     """One object of every model the admin shows, and the patient they concern."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
     callback = new_callback(**PATIENT)
     request = callback.request
     article = ArticleFactory.create()
@@ -299,7 +298,8 @@ def test_model_pages_answer_each_role_as_the_matrix_says(client, users, world, r
     assert not wrong, "\n".join(wrong)
 
 
-def test_anonymous_users_are_sent_to_the_login_page_from_every_admin_url(client, users, world):
+@pytest.mark.usefixtures("users")
+def test_anonymous_users_are_sent_to_the_login_page_from_every_admin_url(client, world):
     wrong = []
     for label in MODEL_PAGES:
         for url in model_urls(label, world["objects"][label].pk).values():
@@ -372,7 +372,8 @@ def test_staff_api_endpoints_answer_each_role_as_the_matrix_says(client, users, 
 # --- what each role sees and does ---------------------------------------------------------------------
 
 
-def test_staff_without_a_group_see_an_empty_admin_index_without_queue_counts(client, staff_without_group, world):
+@pytest.mark.usefixtures("world")
+def test_staff_without_a_group_see_an_empty_admin_index_without_queue_counts(client, staff_without_group):
     client.force_login(staff_without_group)
     response = client.get("/admin/")
     assert response.status_code == HTTPStatus.OK
@@ -384,7 +385,8 @@ def test_staff_without_a_group_see_an_empty_admin_index_without_queue_counts(cli
     assert not patient_data_in(html)
 
 
-def test_the_front_desk_index_shows_the_queue_but_not_the_outboxes_or_the_dashboard(client, front_desk, world):
+@pytest.mark.usefixtures("world")
+def test_the_front_desk_index_shows_the_queue_but_not_the_outboxes_or_the_dashboard(client, front_desk):
     client.force_login(front_desk)
     html = client.get("/admin/").content.decode()
     assert "queue-counts" in html
@@ -394,7 +396,8 @@ def test_the_front_desk_index_shows_the_queue_but_not_the_outboxes_or_the_dashbo
     assert "/admin/dashboard/" not in html
 
 
-def test_the_supervisor_index_links_the_dashboard_and_the_outboxes(client, supervisor, world):
+@pytest.mark.usefixtures("world")
+def test_the_supervisor_index_links_the_dashboard_and_the_outboxes(client, supervisor):
     client.force_login(supervisor)
     html = client.get("/admin/").content.decode()
     assert "/admin/dashboard/" in html
@@ -408,12 +411,14 @@ def _offered_actions(client) -> set[str]:
     return {value for value, _ in response.context["action_form"].fields["action"].choices if value}
 
 
-def test_the_front_desk_is_offered_claim_and_release_but_not_export_or_delete(client, front_desk, world):
+@pytest.mark.usefixtures("world")
+def test_the_front_desk_is_offered_claim_and_release_but_not_export_or_delete(client, front_desk):
     client.force_login(front_desk)
     assert _offered_actions(client) == {"claim_selected", "release_selected"}
 
 
-def test_a_supervisor_is_offered_export_but_not_delete(client, supervisor, world):
+@pytest.mark.usefixtures("world")
+def test_a_supervisor_is_offered_export_but_not_delete(client, supervisor):
     client.force_login(supervisor)
     assert _offered_actions(client) == {"claim_selected", "release_selected", "export_csv"}
 
@@ -492,7 +497,7 @@ def test_a_supervisor_can_see_notifications_and_pipeline_records_with_the_recipi
 
 
 @pytest.fixture
-def superuser(db):
+def superuser(db):  # noqa: ARG001 (requested for its effect: database access)
     return User.objects.create_superuser("root", "root@clinic.example", "a-long-test-password-42")
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from requests_app.emails import build_email
 from requests_app.models import Callback, Notification, PipelineRecord, PipelineStatus, Priority, StaffProfile
 from requests_app.services.pipeline import pipeline_retry, request_process
 from requests_app.tasks import process_new_request
@@ -63,7 +64,8 @@ def test_an_emergency_alerts_everyone_on_shift_every_supervisor_and_superusers_d
     assert request.callback.priority_rank == 0
 
 
-def test_callbacks_are_assigned_round_robin_among_front_desk_staff_on_shift(front_desk, other_front_desk, supervisor):
+@pytest.mark.usefixtures("supervisor")
+def test_callbacks_are_assigned_round_robin_among_front_desk_staff_on_shift(front_desk, other_front_desk):
     callbacks = [request_process(request_id=submit().request.pk) for _ in range(4)]
     assignees = [callback.assigned_to for callback in callbacks if callback is not None]
     assert len(assignees) == 4
@@ -73,7 +75,8 @@ def test_callbacks_are_assigned_round_robin_among_front_desk_staff_on_shift(fron
     assert set(assignees) == {front_desk, other_front_desk}
 
 
-def test_with_nobody_on_shift_the_callback_waits_for_anyone_to_claim_it(front_desk):
+@pytest.mark.usefixtures("front_desk")
+def test_with_nobody_on_shift_the_callback_waits_for_anyone_to_claim_it():
     StaffProfile.objects.update(on_shift=False)
     callback = request_process(request_id=submit().request.pk)
     assert callback is not None
@@ -106,7 +109,7 @@ def test_processing_a_request_that_no_longer_exists_does_nothing():
 def test_the_task_gives_up_after_its_retries_and_the_record_shows_as_failed_with_a_retry(monkeypatch):
     request = submit().request
 
-    def broken(**kwargs):
+    def broken(**_kwargs):
         raise RuntimeError("database went away")
 
     monkeypatch.setattr("requests_app.services.pipeline.request_process", broken)
@@ -126,7 +129,8 @@ def test_the_task_gives_up_after_its_retries_and_the_record_shows_as_failed_with
     assert record.status == PipelineStatus.PENDING
 
 
-def test_a_merged_repeat_is_acknowledged_to_its_own_address_and_gets_no_callback_of_its_own(settings):
+@pytest.mark.usefixtures("settings")
+def test_a_merged_repeat_is_acknowledged_to_its_own_address_and_gets_no_callback_of_its_own():
     first = submit(phone="+16035550170").request
     request_process(request_id=first.pk)
     repeat = submit(phone="+16035550170", email="someone@example.org").request
@@ -139,8 +143,6 @@ def test_a_merged_repeat_is_acknowledged_to_its_own_address_and_gets_no_callback
 
 
 def test_an_alert_raised_by_a_repeat_says_so_and_names_it(supervisor):
-    from requests_app.emails import build_email
-
     first = submit(phone="+16035550171", reason="Stiff after long runs").request
     request_process(request_id=first.pk)
     repeat = submit(phone="+16035550171", reason="Since this morning I cannot pee at all").request
@@ -153,8 +155,6 @@ def test_an_alert_raised_by_a_repeat_says_so_and_names_it(supervisor):
 
 
 def test_an_alert_from_the_patients_own_words_does_not_mention_a_repeat(supervisor):
-    from requests_app.emails import build_email
-
     first = submit(phone="+16035550172", reason="Since this morning I cannot pee at all").request
     request_process(request_id=first.pk)
     submit(phone="+16035550172", reason="Also my numb saddle area")

@@ -1,15 +1,26 @@
 """The HTML form at /request-appointment/: works without JavaScript, keeps what was typed, never submits twice."""
 
+import base64
 import re
 import time
 import uuid
+from datetime import datetime
+from datetime import time as clock_time
 from http import HTTPStatus
+from zoneinfo import ZoneInfo
 
 import pytest
+from django import forms
 from django.core import signing
+from django.core.management import call_command
+from django.test import Client
 
-from requests_app.forms import FORM_TOKEN_SALT
+from articles.models import Article
+from requests_app.forms import FORM_TOKEN_SALT, AppointmentRequestForm, screening_field
 from requests_app.models import AppointmentRequest, RequestNote
+from requests_app.opening_hours import DAY_CODES, parse_opening_hours
+from requests_app.services.pipeline import request_process
+from requests_app.triage.screening import QUESTIONS_BY_CODE
 from tests.support.intake import screening_answered
 from tests.support.matching import must_search
 
@@ -141,8 +152,6 @@ def test_a_form_sent_within_seconds_of_loading_is_accepted_and_the_desk_is_asked
 
 
 def test_the_desk_sees_what_to_check_on_the_callback_of_a_fast_form(client, admin_client):
-    from requests_app.services.pipeline import request_process
-
     client.post(URL, form_data(form_token=token(age_seconds=0.4)))
     callback = request_process(request_id=AppointmentRequest.objects.get().pk)
     assert callback is not None
@@ -172,8 +181,6 @@ def test_a_tampered_token_is_refused_with_a_message(client):
 
 
 def test_a_csrf_failure_is_a_403_not_a_500():
-    from django.test import Client
-
     response = Client(enforce_csrf_checks=True).post(URL, form_data())
     assert response.status_code == HTTPStatus.FORBIDDEN
 
@@ -200,7 +207,6 @@ def test_stored_script_tags_are_escaped_on_the_pages(client, admin_client):
     client.post(URL, form_data(first_name="<script>alert(1)</script>", reason="<img src=x onerror=alert(1)>"))
     request = AppointmentRequest.objects.get()
     assert request.first_name == "<script>alert(1)</script>"
-    from requests_app.services.pipeline import request_process
 
     callback = request_process(request_id=request.pk)
     assert callback is not None
@@ -211,11 +217,7 @@ def test_stored_script_tags_are_escaped_on_the_pages(client, admin_client):
 
 
 def test_the_source_article_and_campaign_are_recorded(client):
-    from articles.models import Article
-
     if not Article.objects.exists():
-        from django.core.management import call_command
-
         call_command("load_articles", verbosity=0)
     article = Article.objects.filter(status="published").first()
     assert article is not None
@@ -249,9 +251,6 @@ def test_bad_values_get_a_422_page_never_a_500(client, change):
 
 def test_an_article_leads_to_the_form_which_records_the_article_as_the_source():
     """The cached article page links to the form; the form page carries the article through to the request."""
-    from django.core.management import call_command
-    from django.test import Client
-
     call_command("load_articles", verbosity=0)
     browser = Client(enforce_csrf_checks=True)
     article_page = browser.get("/articles/why-running-hurts-your-back/").content.decode()
@@ -275,10 +274,6 @@ def test_an_article_leads_to_the_form_which_records_the_article_as_the_source():
 
 
 def test_a_draft_article_is_not_recorded_as_a_source(client):
-    from django.core.management import call_command
-
-    from articles.models import Article
-
     call_command("load_articles", verbosity=0)
     draft = Article.objects.exclude(status="published").first()
     assert draft is not None
@@ -288,8 +283,6 @@ def test_a_draft_article_is_not_recorded_as_a_source(client):
 
 def test_the_confirmation_address_reveals_neither_reference_nor_urgency(client):
     """Web server logs and browser history keep URLs."""
-    import base64
-
     location = client.post(URL, form_data(screening_bladder_bowel="yes"))["Location"]
     request = AppointmentRequest.objects.get()
     token = location.rstrip("/").rsplit("/", 1)[-1]
@@ -329,8 +322,6 @@ def test_each_missing_detail_is_named_in_words_a_patient_understands(client):
 
 
 def test_a_safety_question_left_out_is_named_by_the_question_in_the_summary(client):
-    from requests_app.triage.screening import QUESTIONS_BY_CODE
-
     data = form_data()
     del data["screening_fever"]
     html = client.post(URL, data).content.decode()
@@ -413,8 +404,6 @@ SLOT_LABEL = re.compile(
 
 
 def clock(text: str):
-    from datetime import time as clock_time
-
     if text == "12 noon":
         return clock_time(12)
     number, half = text.split()
@@ -474,8 +463,6 @@ def offered(html: str, name: str) -> dict[str, str]:
 def test_the_form_offers_only_the_days_and_times_the_clinic_is_open_with_their_real_hours(
     client, settings, spec, slots, days
 ):
-    from requests_app.opening_hours import DAY_CODES, parse_opening_hours
-
     settings.CLINIC = {**settings.CLINIC, "OPENING_HOURS": spec}
     hours = parse_opening_hours(spec)
     html = client.get(URL).content.decode()
@@ -512,9 +499,6 @@ def received_on(location: str, client, moment) -> str:
 
 
 def test_the_confirmation_says_why_the_call_comes_later_when_the_patient_s_best_time_is_days_away(client, settings):
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     settings.CLINIC = {**settings.CLINIC, "OPENING_HOURS": DEFAULT_HOURS}
     location = client.post(URL, form_data(best_days=["fri"], best_time_slots=["morning"]))["Location"]
     # Monday 7 December 2026, 10:15 am: usually called by Tuesday; the patient asked for Friday morning.
@@ -524,11 +508,29 @@ def test_the_confirmation_says_why_the_call_comes_later_when_the_patient_s_best_
 
 
 def test_the_confirmation_says_nothing_more_when_the_best_time_does_not_delay_the_call(client, settings):
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     settings.CLINIC = {**settings.CLINIC, "OPENING_HOURS": DEFAULT_HOURS}
     location = client.post(URL, form_data(best_time_slots=["afternoon"]))["Location"]
     html = received_on(location, client, datetime(2026, 12, 7, 10, 15, tzinfo=ZoneInfo("America/New_York")))
     assert "<strong>Monday 7 December at 5:00 pm EST</strong>." in html
     assert "because you asked" not in html and "We are not open" not in html
+
+
+def test_each_form_has_choice_fields_and_widgets_of_its_own_though_they_share_the_class_s_choices():
+    first, second = AppointmentRequestForm(), AppointmentRequestForm()
+    question = screening_field("leg_nerves")
+    for name in (question, "symptoms", "pain_duration", "best_days"):
+        assert first.fields[name] is not second.fields[name], name
+        assert first.fields[name].widget is not second.fields[name].widget, name
+        assert first.fields[name].widget.attrs is not second.fields[name].widget.attrs, name
+
+    first.fields[question].widget.attrs["aria-invalid"] = "true"
+    days = first.fields["best_days"]
+    assert isinstance(days, forms.MultipleChoiceField)
+    days.choices = [("mon", "Monday")]
+    assert "aria-invalid" not in second.fields[question].widget.attrs
+    assert "aria-invalid" not in AppointmentRequestForm.base_fields[question].widget.attrs
+    assert [code for code, _ in second["best_days"].field.widget.choices] != ["mon"]
+    assert list(first.fields["best_days"].widget.choices) == [("mon", "Monday")]
+    assert 'value="mon"' in str(first["best_days"]) and 'value="tue"' not in str(first["best_days"])
+    assert 'value="tue"' in str(second["best_days"])
+    assert 'aria-invalid="true"' not in str(second[question])

@@ -136,7 +136,8 @@ def logged_in(client) -> bool:
     return "_auth_user_id" in client.session
 
 
-def test_the_admin_locks_a_username_out_from_one_address_after_repeated_failures(client, front_desk):
+@pytest.mark.usefixtures("front_desk")
+def test_the_admin_locks_a_username_out_from_one_address_after_repeated_failures(client):
     limit = settings.AXES_FAILURE_LIMIT
     assert limit == 5
     for _ in range(limit - 1):
@@ -160,7 +161,8 @@ def test_the_admin_locks_a_username_out_from_one_address_after_repeated_failures
     assert attempt.failures_since_start >= limit
 
 
-def test_the_lockout_is_per_username_and_address_and_ends_after_the_cool_off(client, front_desk, other_front_desk):
+@pytest.mark.usefixtures("front_desk", "other_front_desk")
+def test_the_lockout_is_per_username_and_address_and_ends_after_the_cool_off(client):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         admin_login(client, "dana", "wrong-password")
     assert admin_login(client, "dana", PASSWORD).status_code == HTTPStatus.TOO_MANY_REQUESTS
@@ -178,7 +180,8 @@ def test_the_lockout_is_per_username_and_address_and_ends_after_the_cool_off(cli
     assert logged_in(client)
 
 
-def test_a_successful_login_resets_the_failure_count(client, front_desk):
+@pytest.mark.usefixtures("front_desk")
+def test_a_successful_login_resets_the_failure_count(client):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         admin_login(client, "dana", "wrong-password")
     assert admin_login(client, "dana", PASSWORD).status_code == HTTPStatus.FOUND

@@ -1,6 +1,7 @@
 """Production configuration comes from the environment, and nothing has a default that could leak."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,8 +54,6 @@ def test_an_unknown_mode_is_refused():
 
 
 def test_every_variable_the_settings_read_is_documented_in_env_example():
-    import re
-
     settings_source = (ROOT / "clinic" / "settings.py").read_text()
     read = set(re.findall(r'(?:env\.\w+|_required)\(\s*"([A-Z_]+)"', settings_source))
     documented = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))

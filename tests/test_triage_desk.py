@@ -63,12 +63,12 @@ def boss(client, supervisor):
 
 
 @pytest.fixture
-def routine() -> Callback:
+def routine(db) -> Callback:  # noqa: ARG001 (requested for its effect: database access)
     return new_callback(first_name="Quinn", reason="My lower back is sore after long runs.")
 
 
 @pytest.fixture
-def evidenced() -> Callback:
+def evidenced(db) -> Callback:  # noqa: ARG001 (requested for its effect: database access)
     """An emergency whose stored evidence has overlapping quotes, a repeat's quote, and an unsure answer."""
     reason = "My left foot drags and I have numbness between my legs. <script>alert('x')</script>"
     callback = new_callback(first_name="Robin", reason="Sore back.")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -19,6 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from typing_extensions import override
 
 from articles.models import Article
@@ -252,6 +254,20 @@ class CallbackAdmin(ReadOnlyHistoryAdmin):
     ]  # fmt: skip
 
     # --- the queue's columns ---------------------------------------------------
+
+    @override
+    def action_checkbox(self, obj: Callback) -> SafeString:
+        """ModelAdmin's row checkbox, the same HTML written out (the column's header is the admin's, by this name).
+
+        Django renders a CheckboxInput through the form renderer's template for
+        every row: a sixth of the queue page's time, for 50 identical inputs.
+        """
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
     @admin.display(description="reference", ordering="request__reference")
     def reference(self, obj: Callback) -> str:

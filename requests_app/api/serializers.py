@@ -20,6 +20,7 @@ from requests_app.api.fields import (
     ClosedObjectSerializer,
     E164PhoneField,
     EmailAddressField,
+    FieldsCopiedSerializer,
     PlainTextField,
     StrictTrueField,
     django_validator,
@@ -46,17 +47,24 @@ class ConsentField(StrictTrueField):
     """A boolean that must be true; the schema says so, so that a client knows before it sends."""
 
 
-class ScreeningSerializer(ClosedObjectSerializer):
-    """The red-flag screening questions, each answered "yes", "no" or "not_sure"; leave one out to skip it."""
-
-    unknown_key_message = "Not a screening question."
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for question in QUESTIONS:
-            self.fields[question.code] = serializers.ChoiceField(
-                choices=ANSWER_CHOICES, required=False, help_text=question.text
-            )
+# The red-flag screening questions as a serializer with one declared field per question. Made with
+# type() so that the fields are declared on the class, built once: DRF copies a serializer's declared
+# fields for each instance, and fields added in __init__ were built again (13 of them) for every
+# submission, answers or not.
+ScreeningSerializer = type(
+    "ScreeningSerializer",
+    (FieldsCopiedSerializer, ClosedObjectSerializer),
+    {
+        "__module__": __name__,
+        "__doc__": 'The red-flag screening questions, each answered "yes", "no" or "not_sure"; '
+        "leave one out to skip it.",
+        "unknown_key_message": "Not a screening question.",
+        **{
+            question.code: serializers.ChoiceField(choices=ANSWER_CHOICES, required=False, help_text=question.text)
+            for question in QUESTIONS
+        },
+    },
+)
 
 
 def _single_line(max_length: int, **kwargs) -> PlainTextField:
@@ -72,7 +80,7 @@ def _single_line(max_length: int, **kwargs) -> PlainTextField:
     )
 
 
-class AppointmentRequestInputSerializer(serializers.Serializer):
+class AppointmentRequestInputSerializer(FieldsCopiedSerializer):
     first_name = PlainTextField(
         max_length=NAME_MAX_LENGTH,
         pattern=SINGLE_LINE_NOT_BLANK,

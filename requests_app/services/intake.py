@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, models, transaction
 from django.utils import timezone
 
 from clinic.client_address import client_ip_hash
 from requests_app.formatting import best_time_text
-from requests_app.models import AppointmentRequest, PipelineRecord, RequestNote, RequestStatus
+from requests_app.models import AppointmentRequest, RequestNote, RequestStatus
 from requests_app.models.intake import higher_priority
-from requests_app.services.pipeline import pipeline_publish_on_commit
+from requests_app.services.pipeline import pipeline_record_create
 from requests_app.triage import RED_FLAGS_BY_CODE, SYMPTOMS_BY_CODE, TriageResult, triage
 from requests_app.triage.screening import ANSWER_LABELS, QUESTIONS_BY_CODE, clean_answers
 
@@ -40,20 +41,68 @@ class IntakeResult:
 
 
 def _open_duplicate(*, phone: str, email: str, now: datetime) -> AppointmentRequest | None:
-    """The oldest open request from the same phone or email in the last 14 days.
+    """The oldest open request from the same phone or email in the last 14 days, locked for the merge.
 
-    Two lookups, each an equality on its own index (phone, status, created_at)
-    or (email, status, created_at); the email is stored lowercased. One query
-    with an OR lets a planner without statistics scan every open request.
+    Most submissions have none, so first one statement without a lock asks
+    whether there is any (`_any_open_from`); only if there is are the
+    requests read, under a row lock (FOR UPDATE on PostgreSQL; SQLite's
+    transaction holds the whole database), by two lookups, each an equality
+    on its own index (phone, status, created_at) or (email, status,
+    created_at); the email is stored lowercased. One query with an OR lets a
+    planner without statistics scan every open request.
     """
+    cutoff = now - DUPLICATE_WINDOW
+    if not _any_open_from(phone=phone, email=email, cutoff=cutoff):
+        return None
     recent_open = AppointmentRequest.objects.select_for_update().filter(
-        status=RequestStatus.OPEN, created_at__gte=now - DUPLICATE_WINDOW
+        status=RequestStatus.OPEN, created_at__gte=cutoff
     )
     matches = [
         recent_open.filter(phone=phone).order_by("created_at").first(),
         recent_open.filter(email=email).order_by("created_at").first(),
     ]
     return min((m for m in matches if m is not None), key=lambda m: m.created_at, default=None)
+
+
+def _any_open_from(*, phone: str, email: str, cutoff: datetime) -> bool:
+    """Whether an open request from this phone or email was made since `cutoff`: one statement, two index seeks.
+
+    Written out rather than built by the ORM at each submission (building
+    the two lookups cost more than running them); each EXISTS is an
+    equality on its own index, as in `_open_duplicate`.
+    """
+    alias = AppointmentRequest.objects.db
+    connection = connections[alias]
+    stored_phone = _phone_field().get_prep_value(phone)
+    since = connection.ops.adapt_datetimefield_value(cutoff)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _any_open_sql(alias),
+            [stored_phone, RequestStatus.OPEN.value, since, email, RequestStatus.OPEN.value, since],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def _phone_field() -> models.Field:
+    field = AppointmentRequest._meta.get_field("phone")
+    assert isinstance(field, models.Field)  # a PhoneNumberField, which django-stubs cannot see
+    return field
+
+
+@functools.cache
+def _any_open_sql(alias: str) -> str:
+    """The statement for the database `alias` (its quoting), made once per process."""
+    quote = connections[alias].ops.quote_name
+    table = quote(AppointmentRequest._meta.db_table)
+    meta = AppointmentRequest._meta
+    status, created_at = quote(meta.get_field("status").column), quote(meta.get_field("created_at").column)
+    phone, email = quote(_phone_field().column), quote(meta.get_field("email").column)
+    # Only the model's own table and column names are formatted in; every value is a parameter.
+    lookups = [
+        f"EXISTS (SELECT 1 FROM {table} WHERE {column} = %s AND {status} = %s AND {created_at} >= %s)"  # noqa: S608
+        for column in (phone, email)
+    ]
+    return f"SELECT {lookups[0]} OR {lookups[1]}"
 
 
 def _matched_on(existing: AppointmentRequest, fields: dict) -> str:
@@ -146,29 +195,29 @@ def appointment_request_create(
         "referrer": referrer[:500],
         "campaign": campaign[:100],
     }
+    request = AppointmentRequest(
+        **fields,
+        consent=consent,
+        privacy_notice_version=settings.CLINIC["PRIVACY_NOTICE_VERSION"],
+        channel=channel,
+        priority=result.priority,
+        red_flags=result.codes,
+        triage_evidence=_evidence_rows(result),
+        screening=answers,
+        ip_hash=client_ip_hash(client_ip),
+    )
+    # Field rules (phone, email, lengths, choices); uniqueness and the consent
+    # constraint are the database's to enforce, without a query here. Checked
+    # before the transaction, which on SQLite holds the only write lock.
+    request.full_clean(validate_unique=False, validate_constraints=False)
     with transaction.atomic():
         existing = _open_duplicate(phone=fields["phone"], email=fields["email"], now=now)
-        request = AppointmentRequest(
-            **fields,
-            consent=consent,
-            privacy_notice_version=settings.CLINIC["PRIVACY_NOTICE_VERSION"],
-            channel=channel,
-            priority=result.priority,
-            red_flags=result.codes,
-            triage_evidence=_evidence_rows(result),
-            screening=answers,
-            ip_hash=client_ip_hash(client_ip),
-        )
         if existing is not None:
             request.status = RequestStatus.MERGED
             request.merged_into = existing
-        # Field rules (phone, email, lengths, choices); uniqueness and the
-        # consent constraint are the database's to enforce, without a query here.
-        request.full_clean(validate_unique=False, validate_constraints=False)
         request.save()
         # Its own record: a merged submission is acknowledged like any other.
-        record = PipelineRecord.objects.create(request=request)
-        pipeline_publish_on_commit(record)
+        pipeline_record_create(request=request)
         if existing is not None:
             _merge_repeat(existing, repeat=request, fields=fields, result=result, answers=answers)
             logger.info("appointment request merged into an open one", extra={"request_id": request.pk})
@@ -214,5 +263,4 @@ def _merge_repeat(
     existing.priority = raised
     existing.save(update_fields=["red_flags", "triage_evidence", "screening", "priority", "updated_at"])
     # The pipeline runs again to re-prioritise the callback and send the alert of the new tier.
-    record = PipelineRecord.objects.create(request=existing)
-    pipeline_publish_on_commit(record)
+    pipeline_record_create(request=existing)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -17,6 +18,8 @@ from requests_app.policy import front_desk_users, supervisor_users
 from requests_app.services.broker import publish
 from requests_app.services.notifications import notification_queue_for_request
 
+logger = logging.getLogger(__name__)
+
 # A record the web could not publish (Redis was down) is re-published soon;
 # one published but not yet processed may just be waiting behind a backlog,
 # so it gets longer before a second message is sent.
@@ -26,14 +29,45 @@ REPUBLISH_UNPROCESSED_AFTER = timedelta(minutes=2)
 HANDED_BACK = "handed back: the worker stopped or dropped the task before it finished (it lost Redis or was shut down)"
 
 
-def pipeline_publish(record_id: int, request_id: int) -> bool:
-    """Hand a request to Celery. False if the broker could not take it or was not tried (the outbox covers both)."""
+def pipeline_publish(record_id: int, request_id: int, *, marked: bool = False) -> bool:
+    """Hand a request to Celery. False if the broker could not take it or was not tried (the outbox covers both).
+
+    The record says which: `published_at` is set when the broker took it and
+    cleared when it did not, so that beat sends it once it is
+    REPUBLISH_UNPUBLISHED_AFTER old. `marked`: the record was written as
+    published (`pipeline_record_create`), so a success writes nothing.
+    """
     from requests_app.tasks import process_new_request  # noqa: PLC0415 (tasks call services: see tests/test_layers.py)
 
-    if not publish(process_new_request, request_id, fallback="the outbox will re-publish it"):
-        return False
-    PipelineRecord.objects.filter(pk=record_id).update(published_at=timezone.now())
-    return True
+    if publish(process_new_request, request_id, fallback="the outbox will re-publish it"):
+        if not marked:
+            PipelineRecord.objects.filter(pk=record_id).update(published_at=timezone.now())
+        return True
+    try:
+        PipelineRecord.objects.filter(pk=record_id, published_at__isnull=False).update(published_at=None)
+    except DatabaseError:
+        # After a commit, the request is stored and its answer must still go out: beat sends a record
+        # still marked published once REPUBLISH_UNPROCESSED_AFTER has passed.
+        logger.warning("could not mark pipeline record %s unpublished; beat sends it later", record_id)
+    return False
+
+
+def pipeline_record_create(*, request: AppointmentRequest) -> PipelineRecord:
+    """The request's outbox record, written in the caller's transaction, and its publish once that commits.
+
+    The record is written as published, because the publish after the
+    commit almost always succeeds: the submission then writes nothing more
+    (it used to UPDATE the record after the publish, a second write in every
+    submission). A publish that fails or is not tried (the circuit is open)
+    clears `published_at` (`pipeline_publish`), so beat sends the record as
+    before. If the process dies between the commit and the publish, the
+    record looks published and beat sends it once it is
+    REPUBLISH_UNPROCESSED_AFTER old: later, never lost.
+    """
+    record = PipelineRecord.objects.create(request=request, published_at=timezone.now())
+    record_id, request_id = record.pk, request.pk
+    transaction.on_commit(lambda: pipeline_publish(record_id, request_id, marked=True))
+    return record
 
 
 def pipeline_publish_on_commit(record: PipelineRecord) -> None:

@@ -144,20 +144,20 @@ def new_visitor(browser, live_server, request) -> Iterator:
         for visitor in visitors:
             try:
                 visitor.shot("FAILED")
-            except Exception as error:  # a failed screenshot must not hide the test's own failure
+            except Exception as error:  # noqa: BLE001 (a failed screenshot must not hide the test's own failure)
                 print(f"no failure screenshot for {visitor.who}: {error}")
     for context in contexts:
         context.close()
 
 
 @pytest.fixture
-def articles(transactional_db) -> None:
+def articles(transactional_db) -> None:  # noqa: ARG001 (requested for its effect: database access)
     """The clinic's shipped articles (a transactional test starts with an empty database)."""
     call_command("load_articles", stdout=StringIO())
 
 
 @pytest.fixture
-def pipeline_worker(transactional_db, broker, smtp_server, tmp_path, request) -> Iterator[CeleryWorker]:
+def pipeline_worker(transactional_db, broker, smtp_server, tmp_path, request) -> Iterator[CeleryWorker]:  # noqa: ARG001 (requested for its effect: database access)
     """A real Celery worker on the test database, sending its email to the test's SMTP server.
 
     Not the shared `celery_worker` fixture: that worker writes email to the

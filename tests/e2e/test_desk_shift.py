@@ -74,8 +74,9 @@ def console_of(page):
     return page.locator(".call-console")
 
 
+@pytest.mark.usefixtures("broker")
 def test_two_desk_members_a_claim_conflict_next_call_one_click_and_a_booking_moved_and_cancelled(
-    front_desk, other_front_desk, broker, new_visitor
+    front_desk, other_front_desk, new_visitor
 ):
     emergency = waiting(first_name="Avery", last_name="Stone", symptoms=["saddle_numbness"])
     later = waiting(first_name="Blake", last_name="Moss", best_time_slots=[a_slot_that_is_not_now()])
@@ -175,9 +176,8 @@ def test_two_desk_members_a_claim_conflict_next_call_one_click_and_a_booking_mov
         assert visitor.csp_violations() == [], visitor.console_errors
 
 
-def test_the_queue_reloads_itself_every_minute_keeping_its_filters_but_not_under_a_ticked_row(
-    front_desk, broker, new_visitor
-):
+@pytest.mark.usefixtures("front_desk", "broker")
+def test_the_queue_reloads_itself_every_minute_keeping_its_filters_but_not_under_a_ticked_row(new_visitor):
     callback_admin = admin.site._registry[Callback]
     assert isinstance(callback_admin, CallbackAdmin)
     refresh = callback_admin.refresh_seconds * 1000
@@ -208,7 +208,8 @@ def test_the_queue_reloads_itself_every_minute_keeping_its_filters_but_not_under
     dana.shot("ticked-row-kept")
 
 
-def test_the_home_page_switch_and_my_callbacks(front_desk, broker, new_visitor):
+@pytest.mark.usefixtures("broker")
+def test_the_home_page_switch_and_my_callbacks(front_desk, new_visitor):
     StaffProfile.objects.filter(user=front_desk).delete()  # a desk member made without a profile
     mine = waiting()
     waiting()
@@ -230,7 +231,8 @@ def test_the_home_page_switch_and_my_callbacks(front_desk, broker, new_visitor):
     dana.shot("home")
 
 
-def test_the_pages_the_desk_uses_pass_axe_core_wcag_2_1_aa(front_desk, supervisor, broker, new_visitor):
+@pytest.mark.usefixtures("supervisor", "broker")
+def test_the_pages_the_desk_uses_pass_axe_core_wcag_2_1_aa(front_desk, new_visitor):
     callback = waiting(
         first_name="Robin",
         last_name="Avila",

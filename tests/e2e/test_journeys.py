@@ -36,8 +36,9 @@ ARTICLE_SLUG = "when-back-pain-needs-a-specialist"
 TYPING_DELAY_MS = 40
 
 
+@pytest.mark.usefixtures("articles")
 def test_a_patient_corrects_a_mistake_and_the_front_desk_claims_calls_and_schedules_the_request(
-    articles, front_desk, pipeline_worker, smtp_server, new_visitor
+    front_desk, pipeline_worker, smtp_server, new_visitor
 ):
     article = Article.objects.get(slug=ARTICLE_SLUG)
     # Nobody is on shift when the request comes in, so it waits unassigned in the queue.
@@ -163,9 +164,8 @@ def test_a_patient_corrects_a_mistake_and_the_front_desk_claims_calls_and_schedu
     assert desk.csp_violations() == [], desk.console_errors
 
 
-def test_a_supervisor_sees_the_queue_the_staff_and_the_daily_chart_on_the_dashboard(
-    articles, front_desk, supervisor, broker, new_visitor
-):
+@pytest.mark.usefixtures("articles", "supervisor", "broker")
+def test_a_supervisor_sees_the_queue_the_staff_and_the_daily_chart_on_the_dashboard(front_desk, new_visitor):
     article = Article.objects.get(slug=ARTICLE_SLUG)
     booked = request_process(request_id=submit(source_article=article).request.pk)
     assert booked is not None

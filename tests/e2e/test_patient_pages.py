@@ -37,8 +37,9 @@ def axe_violations(page) -> list[str]:
     ]
 
 
+@pytest.mark.usefixtures("articles")
 @pytest.mark.parametrize("name", list(PUBLIC_PAGES))
-def test_each_public_page_passes_axe_core_s_checks(articles, new_visitor, name):
+def test_each_public_page_passes_axe_core_s_checks(new_visitor, name):
     visitor = new_visitor("screen-reader")
     visitor.page.goto(PUBLIC_PAGES[name])
     expect(visitor.page.get_by_role("heading", level=1)).to_be_visible()

@@ -14,6 +14,7 @@ import logging
 import pytest
 
 from clinic.celery import app as celery_app
+from requests_app.triage import warm_up
 from tests.conftest import point_celery_at
 from tests.support.processes import CeleryBeat, CeleryWorker, RedisServer
 from tests.support.smtp import SmtpSink
@@ -89,6 +90,4 @@ def _triage_built():
     Without this, the first real submission builds it (a second or two of CPU)
     in the middle of a test that times answers and deliveries.
     """
-    from requests_app.triage import warm_up
-
     warm_up()

@@ -116,8 +116,9 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+@pytest.mark.usefixtures("beat", "unthrottled", "cache_on_own_redis")
 def test_with_redis_hung_every_answer_comes_within_2_s_and_every_request_is_processed_once_it_answers(
-    own_redis, sink, start_worker, beat, live_server, unthrottled, cache_on_own_redis, settings
+    own_redis, sink, start_worker, live_server, settings
 ):
     start_worker(concurrency=4)  # as docker-compose.yml runs it
     url = f"{live_server.url}/api/v1/appointment-requests/"

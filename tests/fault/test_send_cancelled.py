@@ -61,14 +61,13 @@ def queued_email():
         return notification_queue(event="patient_acknowledgement", recipient=request.email, request=request)
 
 
-def stopped_before_the_claim(notification_id, claimed_at):
+def stopped_before_the_claim(_notification_id, _claimed_at):
     os.kill(os.getpid(), signal.SIGTERM)
     raise AssertionError("not reached")
 
 
-def test_a_send_cancelled_during_the_sent_commit_is_delivered_or_left_unsent(
-    queued_email, smtp_server, billiard_sigterm, monkeypatch
-):
+@pytest.mark.usefixtures("billiard_sigterm")
+def test_a_send_cancelled_during_the_sent_commit_is_delivered_or_left_unsent(queued_email, smtp_server, monkeypatch):
     row = queued_email
     request = row.request
 
@@ -89,8 +88,9 @@ def test_a_send_cancelled_during_the_sent_commit_is_delivered_or_left_unsent(
     )
 
 
+@pytest.mark.usefixtures("billiard_sigterm")
 def test_a_send_cancelled_half_way_goes_back_to_pending_and_out_at_the_next_sweep(
-    queued_email, smtp_server, billiard_sigterm, broker, monkeypatch
+    queued_email, smtp_server, broker, monkeypatch
 ):
     row = queued_email
     request = row.request
@@ -117,9 +117,8 @@ def test_a_send_cancelled_half_way_goes_back_to_pending_and_out_at_the_next_swee
     assert len(smtp_server.to(request.email)) == 1
 
 
-def test_processing_cancelled_half_way_leaves_nothing_and_is_published_again_at_the_next_beat(
-    billiard_sigterm, broker, front_desk, monkeypatch
-):
+@pytest.mark.usefixtures("billiard_sigterm", "front_desk")
+def test_processing_cancelled_half_way_leaves_nothing_and_is_published_again_at_the_next_beat(broker, monkeypatch):
     request = submit().request
     record = PipelineRecord.objects.get(request=request)
     PipelineRecord.objects.filter(pk=record.pk).update(published_at=record.created_at)  # its message was taken
@@ -164,7 +163,7 @@ def in_a_pool_process(job) -> int:
             job()
         except SystemExit:
             code = 3  # stopped by the first SIGTERM and got to the end of its clean-up
-        except BaseException:
+        except BaseException:  # noqa: BLE001 (the forked child must reach os._exit whatever the job raised)
             code = 4
         finally:
             os._exit(code)
@@ -172,9 +171,8 @@ def in_a_pool_process(job) -> int:
     return status
 
 
-def test_a_second_sigterm_during_the_hand_back_still_hands_the_email_back(
-    queued_email, smtp_server, broker, monkeypatch
-):
+@pytest.mark.usefixtures("broker")
+def test_a_second_sigterm_during_the_hand_back_still_hands_the_email_back(queued_email, smtp_server, monkeypatch):
     # Celery sends SIGTERM once for each request it counts as running in a pool process: two can arrive.
     row = queued_email
     smtp_send, hand_back = notifications._smtp_send_with_commit, notifications._hand_back
@@ -198,9 +196,8 @@ def test_a_second_sigterm_during_the_hand_back_still_hands_the_email_back(
     assert smtp_server.messages == []
 
 
-def test_a_second_sigterm_while_processing_is_handed_back_still_marks_the_record_for_the_next_beat(
-    broker, front_desk, monkeypatch
-):
+@pytest.mark.usefixtures("broker", "front_desk")
+def test_a_second_sigterm_while_processing_is_handed_back_still_marks_the_record_for_the_next_beat(monkeypatch):
     request = submit().request
     record = PipelineRecord.objects.get(request=request)
     original_queue, mark_unpublished = pipeline.notification_queue_for_request, pipeline.pipeline_mark_unpublished
@@ -224,9 +221,8 @@ def test_a_second_sigterm_while_processing_is_handed_back_still_marks_the_record
     assert not Callback.objects.filter(request=request).exists()
 
 
-def test_a_send_stopped_as_its_claim_returns_goes_back_to_pending(
-    queued_email, smtp_server, billiard_sigterm, broker, monkeypatch
-):
+@pytest.mark.usefixtures("smtp_server", "billiard_sigterm", "broker")
+def test_a_send_stopped_as_its_claim_returns_goes_back_to_pending(queued_email, monkeypatch):
     row = queued_email
     claim = notifications._claim
 
@@ -243,9 +239,8 @@ def test_a_send_stopped_as_its_claim_returns_goes_back_to_pending(
     assert (row.status, row.sending_since, row.unqueued_at is not None) == (NotificationStatus.PENDING, None, True)
 
 
-def test_a_send_stopped_before_its_claim_leaves_another_workers_claim_alone(
-    queued_email, smtp_server, billiard_sigterm, broker, monkeypatch
-):
+@pytest.mark.usefixtures("smtp_server", "billiard_sigterm", "broker")
+def test_a_send_stopped_before_its_claim_leaves_another_workers_claim_alone(queued_email, monkeypatch):
     row = queued_email
     other_workers_claim = timezone.now()
     Notification.objects.filter(pk=row.pk).update(status=NotificationStatus.SENDING, sending_since=other_workers_claim)
@@ -280,9 +275,8 @@ def a_query_the_stop_interrupts() -> None:
     raise AssertionError("the stop did not come")
 
 
-def test_a_send_stopped_during_a_database_query_is_still_handed_back(
-    queued_email, smtp_server, billiard_sigterm, broker, monkeypatch
-):
+@pytest.mark.usefixtures("smtp_server", "billiard_sigterm", "broker")
+def test_a_send_stopped_during_a_database_query_is_still_handed_back(queued_email, monkeypatch):
     row = queued_email
     claim = notifications._claim
 
@@ -299,9 +293,8 @@ def test_a_send_stopped_during_a_database_query_is_still_handed_back(
     assert (row.status, row.unqueued_at is not None) == (NotificationStatus.PENDING, True)
 
 
-def test_processing_stopped_during_a_database_query_is_still_handed_back(
-    billiard_sigterm, broker, front_desk, monkeypatch
-):
+@pytest.mark.usefixtures("billiard_sigterm", "broker", "front_desk")
+def test_processing_stopped_during_a_database_query_is_still_handed_back(monkeypatch):
     request = submit().request
     original_queue = pipeline.notification_queue_for_request
 
@@ -318,9 +311,8 @@ def test_processing_stopped_during_a_database_query_is_still_handed_back(
     assert not Callback.objects.filter(request=request).exists()
 
 
-def test_a_send_stopped_before_its_claim_has_the_row_queued_at_the_next_sweep(
-    queued_email, smtp_server, billiard_sigterm, broker, monkeypatch
-):
+@pytest.mark.usefixtures("smtp_server", "billiard_sigterm")
+def test_a_send_stopped_before_its_claim_has_the_row_queued_at_the_next_sweep(queued_email, broker, monkeypatch):
     # The task's message is gone with it (taken from Redis, never to be acknowledged): without a mark the
     # row would wait STALE_PENDING_AFTER for the sweep.
     row = queued_email
@@ -338,9 +330,8 @@ def test_a_send_stopped_before_its_claim_has_the_row_queued_at_the_next_sweep(
     assert queued_tasks(broker) == [("requests_app.tasks.send_notification", f"[{row.pk}]")]
 
 
-def test_the_work_in_messages_a_worker_held_goes_back_to_the_outboxes_and_finished_work_is_left_alone(
-    broker, front_desk
-):
+@pytest.mark.usefixtures("broker", "front_desk")
+def test_the_work_in_messages_a_worker_held_goes_back_to_the_outboxes_and_finished_work_is_left_alone():
     waiting, done = submit().request, submit().request
     tasks.process_new_request.run(done.pk)
     sent, pending = Notification.objects.filter(request=done).order_by("pk")[:2]
@@ -367,13 +358,12 @@ def test_the_work_in_messages_a_worker_held_goes_back_to_the_outboxes_and_finish
     assert (pending.status, pending.unqueued_at is not None) == (NotificationStatus.PENDING, True)
 
 
-def test_a_stop_that_surfaces_as_a_database_error_is_still_handled_as_a_stop(
-    billiard_sigterm, broker, front_desk, monkeypatch
-):
+@pytest.mark.usefixtures("billiard_sigterm", "broker", "front_desk")
+def test_a_stop_that_surfaces_as_a_database_error_is_still_handled_as_a_stop(monkeypatch):
     # A stop during a COMMIT: Django's clean-up fails on the busy connection, and its error replaces the SystemExit.
     request = submit().request
 
-    def stopped_and_the_clean_up_failed(**kwargs):
+    def stopped_and_the_clean_up_failed(**_kwargs):
         try:
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(1)

@@ -19,7 +19,8 @@ def test_task_queued_on_commit_is_run_by_a_real_worker(celery_worker):
     assert wait_until(lambda: Heartbeat.objects.filter(name="integration").exists(), timeout=30), celery_worker.log()
 
 
-def test_task_queued_in_a_rolled_back_transaction_never_runs(celery_worker):
+@pytest.mark.usefixtures("celery_worker")
+def test_task_queued_in_a_rolled_back_transaction_never_runs():
     with pytest.raises(RuntimeError), transaction.atomic():
         heartbeat.delay_on_commit("rolled-back")  # type: ignore[attr-defined]  # celery-types lacks Task.delay_on_commit (Celery 5.4)
         raise RuntimeError("the view failed after queuing")

@@ -7,6 +7,7 @@ import itertools
 from requests_app.forms import screening_field
 from requests_app.models import Channel
 from requests_app.services.intake import IntakeResult, appointment_request_create
+from requests_app.triage.screening import QUESTIONS
 
 # From 2000 up: hand-written numbers in tests are +1 603 555 01xx and must never
 # be reached by the counter (a second submission from a phone is merged).
@@ -34,6 +35,4 @@ def submit(channel: str = Channel.API, **overrides) -> IntakeResult:
 
 def screening_answered(answer: str = "no", **answers: str) -> dict:
     """The form's screening questions, every one answered `answer` except those given by code."""
-    from requests_app.triage.screening import QUESTIONS
-
     return {screening_field(q.code): answers.get(q.code, answer) for q in QUESTIONS}

@@ -19,6 +19,8 @@ import secrets
 import shlex
 import sys
 
+import django
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -32,17 +34,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
-    import django
 
     django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth.models import Group, User
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.auth import (  # noqa: PLC0415 (after django.setup() above)
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+    )
+    from django.contrib.auth.models import Group, User  # noqa: PLC0415 (after django.setup() above)
+    from django.contrib.sessions.backends.db import SessionStore  # noqa: PLC0415 (after django.setup() above)
 
-    from requests_app.models import Callback, Channel, StaffProfile
-    from requests_app.roles import FRONT_DESK, SUPERVISOR
-    from requests_app.services.intake import appointment_request_create
-    from requests_app.services.pipeline import request_process
+    from requests_app.models import Callback, Channel, StaffProfile  # noqa: PLC0415 (after django.setup() above)
+    from requests_app.roles import FRONT_DESK, SUPERVISOR  # noqa: PLC0415 (after django.setup() above)
+    from requests_app.services.intake import appointment_request_create  # noqa: PLC0415 (after django.setup() above)
+    from requests_app.services.pipeline import request_process  # noqa: PLC0415 (after django.setup() above)
 
     group = {"front_desk": FRONT_DESK, "supervisor": SUPERVISOR}[args.role]
     user, _ = User.objects.get_or_create(username=f"fuzz-{args.role}", defaults={"email": "fuzz@clinic.example"})

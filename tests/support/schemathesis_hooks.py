@@ -41,7 +41,7 @@ def _is_negative(meta, location: str) -> bool:
 
 
 @schemathesis.hook
-def filter_case(context, case) -> bool:
+def filter_case(_context, case) -> bool:
     meta = case.meta
     if meta is None or not any(
         _is_negative(meta, location) for location in ("query", "path_parameters", "headers", "body")
@@ -58,7 +58,7 @@ def _choice(case, salt: str) -> int:
 
 
 @schemathesis.hook
-def map_case(context, case):
+def map_case(_context, case):
     meta = case.meta
     if case.operation.path == PUBLIC_PATH:
         if _is_negative(meta, "body") or not isinstance(case.body, dict) or _choice(case, "phone") % 2:

@@ -31,20 +31,20 @@ class _Collector:
         """Headers to add to a message as it is accepted (the benchmark stamps the time)."""
         return {}
 
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+    async def handle_EHLO(self, _server, session, _envelope, hostname, responses):
         with self.lock:
             self.sessions += 1
         session.host_name = hostname
         return responses
 
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+    async def handle_MAIL(self, _server, _session, envelope, address, mail_options):
         while self.holding.is_set():
             await asyncio.sleep(0.02)
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, _server, _session, envelope):
         headers = {"X-Envelope-To": ", ".join(envelope.rcpt_tos), **self.extra_headers()}
         with self.lock:
             self._raw.append((envelope.original_content, headers))
