@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware
+from typing_extensions import override
 
 # Django's session keys: lowercase letters and digits (SessionBase's VALID_KEY_CHARS).
 _SESSION_KEY = re.compile(r"[a-z0-9]{8,64}")
@@ -20,3 +22,22 @@ def drop_malformed_session_cookie(get_response):
         return get_response(request)
 
     return middleware
+
+
+class StaticGZipMiddleware(GZipMiddleware):
+    """Gzip static files (CSS, JavaScript, SVG) that nothing has compressed yet, for a client that asks.
+
+    In production WhiteNoise serves its own gzipped copies, made at
+    collectstatic, with far-future cache headers; those already carry
+    Content-Encoding and pass through untouched. In development (`make run`)
+    WhiteNoise serves the files from their folders as they are, and this
+    compresses them, so that a page checked there is what it is in
+    production. Only static files: pages are gzipped by the page cache
+    (`articles.cache`), and a page with a form is never compressed (BREACH).
+    """
+
+    @override
+    def process_response(self, request, response):
+        if not request.path.startswith(settings.STATIC_URL):
+            return response
+        return super().process_response(request, response)

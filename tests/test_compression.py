@@ -132,3 +132,25 @@ def test_in_production_static_files_are_served_gzipped_with_far_future_cache_hea
         assert "Accept-Encoding" in answer["Vary"]
         assert "immutable" in answer["Cache-Control"]
         assert "max-age=315360000" in answer["Cache-Control"]
+
+
+def body(response) -> bytes:
+    """The whole body, from a file response (streamed, as WhiteNoise answers) or any other."""
+    return response.getvalue()
+
+
+def test_in_development_static_files_are_gzipped_for_a_client_that_asks_and_plain_otherwise(settings):
+    # As `make run` serves them: WhiteNoise reads the files from their folders (finders), uncompressed.
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    css = (settings.BASE_DIR / "static" / "css" / "site.css").read_bytes()
+
+    gzipped = Client().get("/static/css/site.css", headers=BROWSER)
+    plain = Client().get("/static/css/site.css")
+
+    assert gzipped.status_code == plain.status_code == HTTPStatus.OK
+    assert gzipped["Content-Encoding"] == "gzip"
+    assert varies_on_encoding(gzipped)
+    assert gzip.decompress(body(gzipped)) == css
+    assert not plain.has_header("Content-Encoding")
+    assert body(plain) == css
