@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
@@ -9,6 +10,9 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from articles.models import Article, Topic
 
 _TOPICS_BY_NAME = Prefetch("topics", queryset=Topic.objects.order_by("name"))
+# What a slug can be (SlugField's rule, ASCII). Anything else names no article and is never sent to the
+# database: a NUL in a lookup is a DataError on PostgreSQL.
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 # Lists show titles and summaries; the bodies are the bulk of every row.
 _BODIES = ("body_markdown", "body_html")
 
@@ -47,9 +51,10 @@ def article_get(*, slug: str, include_unpublished: bool = False) -> Article | No
 def article_source_get(*, slug: str) -> Article | None:
     """The live article a request names as its source, by slug (id, title and slug only); None if there is none.
 
-    A draft's or a scheduled article's slug (from a URL anyone can edit) names no source.
+    A draft's or a scheduled article's slug (from a URL anyone can edit) names no source, and
+    neither does text that cannot be a slug (no query is made for it).
     """
-    if not slug:
+    if not _SLUG.fullmatch(slug):
         return None
     return Article.objects.live().filter(slug=slug).only("pk", "title", "slug").first()
 

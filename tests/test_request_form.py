@@ -281,6 +281,17 @@ def test_a_draft_article_is_not_recorded_as_a_source(client):
     assert AppointmentRequest.objects.get().source_article is None
 
 
+@pytest.mark.parametrize("article", ["why\x00running", "why running", "a" * 201, "<script>", "d\u00e9j\u00e0"])
+def test_a_form_sent_back_with_an_article_that_cannot_be_a_slug_looks_nothing_up(
+    client, django_assert_num_queries, article
+):
+    # A NUL reaching the lookup is a 500 on PostgreSQL (found by the form's fuzz test in CI's PostgreSQL run).
+    with django_assert_num_queries(0):
+        response = client.post(URL, form_data(first_name="", article=article))
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "Enter your first name" in response.content.decode()
+
+
 def test_the_confirmation_address_reveals_neither_reference_nor_urgency(client):
     """Web server logs and browser history keep URLs."""
     location = client.post(URL, form_data(screening_bladder_bowel="yes"))["Location"]
