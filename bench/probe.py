@@ -40,21 +40,17 @@ class Probes:
     article_path: str
     queue_path: str
 
+    def post_new_patient(self, path: str):
+        """A JSON submission of a new patient to `path`, as the load sends it (bench/wrk.lua)."""
+        return self.anonymous.post(
+            path, data=json.dumps(loadgen.api_body(self.patients)), content_type="application/json", headers=HTTPS
+        )
+
     def requests(self) -> dict[str, Callable]:
         return {
             "hello": lambda: self.anonymous.get("/bench/hello/", headers=HTTPS),
-            "create": lambda: self.anonymous.post(
-                "/bench/create/",
-                data=json.dumps(loadgen.api_body(self.patients)),
-                content_type="application/json",
-                headers=HTTPS,
-            ),
-            "peer": lambda: self.anonymous.post(
-                "/bench/peer/",
-                data=json.dumps(loadgen.api_body(self.patients)),
-                content_type="application/json",
-                headers=HTTPS,
-            ),
+            "create": lambda: self.post_new_patient("/bench/create/"),
+            "peer": lambda: self.post_new_patient("/bench/peer/"),
             "home": lambda: self.anonymous.get("/", headers=HTTPS),
             "article": lambda: self.anonymous.get(self.article_path, headers=HTTPS),
             # URL-encoded, as a browser (and the load, bench/wrk.lua) sends it; not the test client's multipart.
@@ -64,12 +60,7 @@ class Probes:
                 content_type="application/x-www-form-urlencoded",
                 headers=HTTPS,
             ),
-            "api": lambda: self.anonymous.post(
-                "/api/v1/appointment-requests/",
-                data=json.dumps(loadgen.api_body(self.patients)),
-                content_type="application/json",
-                headers=HTTPS,
-            ),
+            "api": lambda: self.post_new_patient("/api/v1/appointment-requests/"),
             "queue": lambda: self.desk.get(self.queue_path, headers=HTTPS),
         }
 
