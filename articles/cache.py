@@ -39,11 +39,9 @@ How it works:
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import logging
 import math
-import re
 import secrets
 import threading
 import time
@@ -55,8 +53,10 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.text import compress_string
 from redis.exceptions import RedisError
 
 from articles.selectors import article_next_publication_at
@@ -72,8 +72,6 @@ _VERSION_KEY = "articles:pages:version"
 # Part of every page key: a release that changes what a stored page holds
 # raises it, so it never reads a page stored by the release before.
 _FORMAT = 3
-# What GZipMiddleware looks for in Accept-Encoding.
-_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Below this, gzip's own framing outweighs what it saves (GZipMiddleware's threshold too).
 GZIP_MIN_BYTES = 200
 _MISSING = object()
@@ -196,14 +194,14 @@ def _gzipped(content: bytes) -> bytes | None:
     """The page gzipped (no timestamp, so every process stores the same bytes); None if too small to gain."""
     if len(content) < GZIP_MIN_BYTES:
         return None
-    compressed = gzip.compress(content, compresslevel=6, mtime=0)
+    compressed = compress_string(content)  # GZipMiddleware's own: level 6, no timestamp
     return compressed if len(compressed) < len(content) else None
 
 
 def _encoded(request: HttpRequest, response: HttpResponse, page: dict) -> HttpResponse:
     """The stored page's gzipped copy if the client takes gzip; either way, say that the answer depends on it."""
     patch_vary_headers(response, ("Accept-Encoding",))
-    if page.get("gzip") and _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+    if page.get("gzip") and re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
         response.content = page["gzip"]
         response["Content-Encoding"] = "gzip"
     return response

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
+from django.core.validators import slug_re
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from articles.models import Article, Topic
 
 _TOPICS_BY_NAME = Prefetch("topics", queryset=Topic.objects.order_by("name"))
-# What a slug can be (SlugField's rule, ASCII). Anything else names no article and is never sent to the
-# database: a NUL in a lookup is a DataError on PostgreSQL.
-_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
+# What an article's slug can be (SlugField's validator and length). Anything else names no article and is
+# never sent to the database: a NUL in a lookup is a DataError on PostgreSQL.
+_SLUG_MAX_LENGTH = Article._meta.get_field("slug").max_length
 # Lists show titles and summaries; the bodies are the bulk of every row.
 _BODIES = ("body_markdown", "body_html")
 
@@ -54,7 +54,7 @@ def article_source_get(*, slug: str) -> Article | None:
     A draft's or a scheduled article's slug (from a URL anyone can edit) names no source, and
     neither does text that cannot be a slug (no query is made for it).
     """
-    if not _SLUG.fullmatch(slug):
+    if not slug or len(slug) > (_SLUG_MAX_LENGTH or 0) or not slug_re.match(slug):
         return None
     return Article.objects.live().filter(slug=slug).only("pk", "title", "slug").first()
 

@@ -27,12 +27,11 @@ def drop_malformed_session_cookie(get_response):
 class StaticGZipMiddleware(GZipMiddleware):
     """Gzip static files (CSS, JavaScript, SVG) that nothing has compressed yet, for a client that asks.
 
-    In production WhiteNoise serves its own gzipped copies, made at
-    collectstatic, with far-future cache headers; those already carry
-    Content-Encoding and pass through untouched. In development (`make run`)
-    WhiteNoise serves the files from their folders as they are, and this
-    compresses them, so that a page checked there is what it is in
-    production. Only static files: pages are gzipped by the page cache
+    Installed outside production only (settings.MIDDLEWARE): there
+    WhiteNoise serves its own gzipped copies, made at collectstatic, with
+    far-future cache headers. In development (`make run`) WhiteNoise serves
+    the files from their folders as they are, and this compresses them, so
+    that a page checked there is sent as in production. Only static files: pages are gzipped by the page cache
     (`articles.cache`), and a page with a form is never compressed (BREACH).
     """
 

@@ -88,7 +88,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "clinic.middleware.StaticGZipMiddleware",  # outside WhiteNoise: it compresses what WhiteNoise serves plain
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "clinic.middleware.drop_malformed_session_cookie",
@@ -104,6 +103,12 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out login into its own response.
     "axes.middleware.AxesMiddleware",
 ]
+if not PRODUCTION:
+    # Outside WhiteNoise, which serves static files plain from their folders here; in production it
+    # serves the copies gzipped at collectstatic (and Caddy compresses the rest).
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware"), "clinic.middleware.StaticGZipMiddleware"
+    )
 
 ROOT_URLCONF = "clinic.urls"
 WSGI_APPLICATION = "clinic.wsgi.application"

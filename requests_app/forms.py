@@ -8,7 +8,6 @@ day it is open, labelled with their real hours.
 
 from __future__ import annotations
 
-import copy
 import time
 import uuid
 from typing import cast
@@ -41,23 +40,7 @@ FORM_TOKEN_MAX_AGE = 24 * 3600
 SCREENING_ERROR = "Answer yes, no or not sure, or tick the box to answer these questions on the phone."
 
 
-def _copy_sharing_choices(field: forms.Field, memo: dict) -> forms.Field:
-    """Django's `Field.__deepcopy__`, but the widget copied as a plain widget is: its attributes, not its choices.
-
-    (A choice widget's own copy sets its choices again, and that normalizes them again, item by item.)
-    """
-    result = copy.copy(field)
-    memo[id(field)] = result
-    widget = copy.copy(field.widget)
-    widget.attrs = field.widget.attrs.copy()
-    memo[id(field.widget)] = widget
-    result.widget = widget
-    result.error_messages = field.error_messages.copy()
-    result.validators = field.validators[:]
-    return result
-
-
-class SharedChoiceField(forms.ChoiceField):
+class _SharedChoices:
     """A choice field whose choices the form's copies of it share, not copy.
 
     Django deep-copies each declared field for every form it builds (every
@@ -67,19 +50,24 @@ class SharedChoiceField(forms.ChoiceField):
     and never changed in place (a form that offers other choices assigns new
     ones, as `offer_best_times` does, which sets them on that form's copy), so
     the copies keep the class's. The field, its widget and the widget's
-    attributes, validators and messages are still copied for each form, as
-    Django does.
+    attributes, validators and messages are still copied for each form:
+    `Field.__deepcopy__`, with the widget copied first as a plain widget is
+    (its attributes, not its choices) and found in `memo` by the field's copy.
     """
 
-    def __deepcopy__(self, memo: dict) -> forms.Field:
-        return _copy_sharing_choices(self, memo)
+    widget: forms.Widget
+
+    def __deepcopy__(self, memo: dict):
+        forms.Widget.__deepcopy__(self.widget, memo)  # type: ignore[operator]  # django-stubs: Widget.__deepcopy__
+        return forms.Field.__deepcopy__(self, memo)  # type: ignore[attr-defined]  # django-stubs: Field.__deepcopy__
 
 
-class SharedMultipleChoiceField(forms.MultipleChoiceField):
-    """A multiple choice field whose choices the form's copies share (see `SharedChoiceField`)."""
+class SharedChoiceField(_SharedChoices, forms.ChoiceField):
+    """A choice field whose choices the form's copies share (see `_SharedChoices`)."""
 
-    def __deepcopy__(self, memo: dict) -> forms.Field:
-        return _copy_sharing_choices(self, memo)
+
+class SharedMultipleChoiceField(_SharedChoices, forms.MultipleChoiceField):
+    """A multiple choice field whose choices the form's copies share (see `_SharedChoices`)."""
 
 
 def screening_field(code: str) -> str:

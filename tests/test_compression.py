@@ -115,6 +115,7 @@ print(json.dumps({
     "gzipped": {k: gzipped.get(k, "") for k in ("Content-Encoding", "Vary", "Cache-Control")},
     "plain": {k: plain.get(k, "") for k in ("Content-Encoding", "Vary", "Cache-Control")},
     "status": [gzipped.status_code, plain.status_code],
+    "static_gzip_middleware": "clinic.middleware.StaticGZipMiddleware" in settings.MIDDLEWARE,
 }))
 """
 
@@ -124,6 +125,7 @@ def test_in_production_static_files_are_served_gzipped_with_far_future_cache_hea
     assert result.returncode == 0, result.stdout + result.stderr
     probe = json.loads(result.stdout.strip().splitlines()[-1])
     assert probe["storage"] == "CompressedManifestStaticFilesStorage"
+    assert probe["static_gzip_middleware"] is False  # WhiteNoise's own gzipped copies, not gzip per request
     assert probe["status"] == [200, 200]
     assert probe["path"] != "/static/css/site.css"  # a hashed name: the file at it never changes
     assert probe["gzipped"]["Content-Encoding"] == "gzip"
